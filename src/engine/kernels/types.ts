@@ -1,0 +1,32 @@
+/**
+ * The compute kernels the engine's own training and inference path runs on.
+ *
+ * All matrices are row-major float32. Buffers passed to a kernel must come from that kernel set's
+ * {@link Kernels.alloc} (or be sub-arrays of such a buffer): a WebAssembly implementation reads them in place
+ * from its own linear memory, so a plain `new Float32Array()` is not accepted there.
+ */
+export interface Kernels {
+  /** Short name shown to users, e.g. `js` or `wasm-simd x2`. */
+  readonly name: string;
+  /** Threads the kernels use (1 for single-threaded). */
+  readonly threads: number;
+  /** A zero-filled float32 buffer of `length` elements that these kernels can operate on. */
+  alloc(length: number): Float32Array;
+  /** Returns a buffer from {@link alloc} to the pool (optional to call; the arena may reuse it). */
+  free(buf: Float32Array): void;
+  /**
+   * General matrix multiply: `C = op(A) · op(B) + (accumulate ? C : 0)`.
+   *
+   * - `op(A)` is `[m, k]`: A is stored `[m, k]` with row stride `lda` (or `[k, m]` if `transA`).
+   * - `op(B)` is `[k, n]`: B is stored `[k, n]` with row stride `ldb` (or `[n, k]` if `transB`).
+   * - `C` is `[m, n]` with row stride `ldc`.
+   * Strides are in elements and let callers address column blocks of a wider matrix.
+   */
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, lda: number, b: Float32Array, ldb: number,
+    c: Float32Array, ldc: number, accumulate: boolean,
+  ): void;
+  /** Releases workers and memory. The kernel set is unusable afterwards. */
+  dispose(): void;
+}
