@@ -1,0 +1,63 @@
+// Bundles the extension, its workers, the CLI and the webview with esbuild; builds the WebAssembly kernels
+// when a wasm-capable clang is installed. Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Node bundles: entry (relative to src/) -> output name in dist/. Missing entries are skipped. */
+const nodeEntries = {
+  'extension.ts': 'extension',
+  'cli/main.ts': 'cli',
+  'training/worker.ts': 'trainingWorker',
+  'completion/worker.ts': 'completionWorker',
+  'engine/kernels/wasm/thread.ts': 'kernelThread',
+};
+
+const present = Object.entries(nodeEntries).filter(([src]) => existsSync(path.join(root, 'src', src)));
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // vscode is provided by the host; tfjs-node is an optional native module loaded at run time when installed.
+  external: ['vscode', '@tensorflow/tfjs-node'],
+};
+
+const builds = present.map(([src, out]) => ({
+  ...common,
+  entryPoints: { [out]: path.join(root, 'src', src) },
+  outdir: path.join(root, 'dist'),
+  banner: out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
+}));
+
+const webviewEntry = path.join(root, 'src', 'webview', 'main.ts');
+if (existsSync(webviewEntry)) {
+  builds.push({
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
+    logLevel: 'warning', entryPoints: { dashboard: webviewEntry }, outdir: path.join(root, 'media'),
+  });
+}
+
+const wasmBuild = path.join(root, 'scripts', 'build-wasm.mjs');
+if (existsSync(wasmBuild)) {
+  const r = spawnSync(process.execPath, [wasmBuild], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[build] watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`[build] ${builds.length} bundle(s) written`);
+}
