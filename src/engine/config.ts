@@ -1,0 +1,150 @@
+/**
+ * Model and training hyper-parameters: one source of truth for defaults, ranges and validation.
+ * Pure: used by the engine, the CLI, the training worker and the extension's settings parsing.
+ */
+
+export type CellType = 'lstm' | 'gru' | 'rnn';
+export const CELL_TYPES: readonly CellType[] = ['lstm', 'gru', 'rnn'];
+
+/** Gates per cell: the recurrent kernels are `[units, gates * units]`. */
+export function gatesOf(cell: CellType): number {
+  switch (cell) {
+    case 'lstm': return 4;
+    case 'gru': return 3;
+    case 'rnn': return 1;
+  }
+}
+
+export interface ModelConfig {
+  /** Recurrent cell. @default 'lstm' */
+  cell: CellType;
+  /** Stacked recurrent layers. @default 2 */
+  layers: number;
+  /** Hidden units per recurrent layer. @default 256 */
+  units: number;
+  /** Embedding width. @default 32 */
+  embeddingSize: number;
+  /** Dropout rate on the outputs of each recurrent layer while training. @default 0.1 */
+  dropout: number;
+  /** Vocabulary size including the unknown-character id (set from the vocabulary). */
+  vocabSize: number;
+}
+
+export interface TrainConfig {
+  /** Characters per training sequence (truncated BPTT length). @default 64 */
+  seqLength: number;
+  /** Sequences per batch. @default 32 */
+  batchSize: number;
+  /** Peak Adam learning rate. @default 0.002 */
+  learningRate: number;
+  /** Global gradient-norm clip. @default 5 */
+  clipNorm: number;
+  /** Wall-clock budget in minutes (0 = no limit; then maxSteps or epochs bound the run). @default 10 */
+  minutes: number;
+  /** Upper bound on optimisation steps (0 = none). @default 0 */
+  maxSteps: number;
+  /** Upper bound on passes over the training text (0 = none). @default 0 */
+  epochs: number;
+  /** Fraction of files held out for validation. @default 0.1 */
+  validationFraction: number;
+  /** Held-out characters scored at each validation. @default 32768 */
+  validationChars: number;
+  /** Seconds between validations. @default 30 */
+  validateEverySeconds: number;
+  /** Seed for initialisation, batching and dropout. @default 1 */
+  seed: number;
+}
+
+export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
+  cell: 'lstm', layers: 2, units: 256, embeddingSize: 32, dropout: 0.1,
+};
+
+export const DEFAULT_TRAIN: TrainConfig = {
+  seqLength: 64, batchSize: 32, learningRate: 0.002, clipNorm: 5, minutes: 10, maxSteps: 0, epochs: 0,
+  validationFraction: 0.1, validationChars: 32768, validateEverySeconds: 30, seed: 1,
+};
+
+/** Allowed ranges: also what an imported model is checked against before anything is allocated. */
+export const LIMITS = {
+  layers: [1, 4],
+  units: [8, 2048],
+  embeddingSize: [4, 512],
+  dropout: [0, 0.9],
+  vocabSize: [2, 4096],
+  seqLength: [4, 1024],
+  batchSize: [1, 512],
+  learningRate: [1e-6, 1],
+  clipNorm: [0.01, 1000],
+  minutes: [0, 24 * 60],
+  maxSteps: [0, 1e9],
+  epochs: [0, 1e6],
+  validationFraction: [0, 0.5],
+  validationChars: [256, 1 << 24],
+  validateEverySeconds: [1, 3600],
+  seed: [0, 2 ** 31 - 1],
+} as const satisfies Record<string, readonly [number, number]>;
+
+const INTEGER_KEYS = new Set(['layers', 'units', 'embeddingSize', 'vocabSize', 'seqLength', 'batchSize', 'maxSteps',
+  'epochs', 'validationChars', 'seed']);
+
+/** Raised for a setting that is out of range or of the wrong type. The message names the setting and the range. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function checkNumber(key: keyof typeof LIMITS, value: unknown): number {
+  const [lo, hi] = LIMITS[key];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ConfigError(`${key} must be a number from ${lo} to ${hi}, got ${JSON.stringify(value)}`);
+  }
+  if (INTEGER_KEYS.has(key) && !Number.isInteger(value)) {
+    throw new ConfigError(`${key} must be a whole number from ${lo} to ${hi}, got ${value}`);
+  }
+  if (value < lo || value > hi) throw new ConfigError(`${key} must be from ${lo} to ${hi}, got ${value}`);
+  return value;
+}
+
+/** Validates a complete model configuration (e.g. from a model file); throws {@link ConfigError}. */
+export function validateModelConfig(raw: unknown): ModelConfig {
+  if (typeof raw !== 'object' || raw === null) throw new ConfigError('model configuration must be an object');
+  const r = raw as Record<string, unknown>;
+  if (typeof r.cell !== 'string' || !CELL_TYPES.includes(r.cell as CellType)) {
+    throw new ConfigError(`cell must be one of ${CELL_TYPES.join(', ')}, got ${JSON.stringify(r.cell)}`);
+  }
+  return {
+    cell: r.cell as CellType,
+    layers: checkNumber('layers', r.layers),
+    units: checkNumber('units', r.units),
+    embeddingSize: checkNumber('embeddingSize', r.embeddingSize),
+    dropout: checkNumber('dropout', r.dropout),
+    vocabSize: checkNumber('vocabSize', r.vocabSize),
+  };
+}
+
+/** Merges overrides onto defaults and validates every field; throws {@link ConfigError}. */
+export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  const merged = { ...DEFAULT_TRAIN, ...stripUndefined(overrides) };
+  const out = {} as Record<string, number>;
+  for (const key of Object.keys(DEFAULT_TRAIN) as (keyof TrainConfig)[]) out[key] = checkNumber(key, merged[key]);
+  return out as unknown as TrainConfig;
+}
+
+/** Merges overrides onto the default model shape; `vocabSize` comes from the vocabulary. */
+export function resolveModelConfig(overrides: Partial<ModelConfig>, vocabSize: number): ModelConfig {
+  return validateModelConfig({ ...DEFAULT_MODEL, ...stripUndefined(overrides), vocabSize });
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Trainable parameters of a model: embedding + recurrent kernels, recurrent kernels and biases + dense. */
+export function parameterCount(c: ModelConfig): number {
+  const g = gatesOf(c.cell);
+  let n = c.vocabSize * c.embeddingSize;
+  for (let l = 0; l < c.layers; l++) {
+    const input = l === 0 ? c.embeddingSize : c.units;
+    n += input * g * c.units + c.units * g * c.units + g * c.units;
+  }
+  return n + c.units * c.vocabSize + c.vocabSize;
+}

@@ -1,0 +1,289 @@
+/**
+ * On-disk model format. A model folder holds:
+ *
+ * - `model.json` + `weights.bin`: a standard TF.js LayersModel (`tf.loadLayersModel` loads it as is);
+ * - `inkling.json`: {@link ModelMetadata} — the vocabulary (needed to turn text into ids), the model and
+ *   training configuration, validation bits per character, corpus statistics and the format version;
+ * - `optimizer.bin` (checkpoints only): Adam's moments, so training can resume.
+ *
+ * Saving is atomic for the folder: everything is written to a sibling temporary folder, flushed, and swapped
+ * in with renames, so an interrupted save leaves the previous model loadable. Loading validates sizes and
+ * shapes before allocating anything and reports one clear {@link ModelFormatError}.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { validateModelConfig, type ModelConfig, type TrainConfig } from './config';
+import type { AdamState } from './optimizer';
+import { paramLayout, totalSize } from './params';
+import { Vocabulary, type VocabularyJSON } from './vocab';
+import { layersModelArtifacts, type TF } from './tfjs/layersModel';
+
+export const FORMAT_NAME = 'inkling-model';
+export const FORMAT_VERSION = 1;
+const MAX_JSON_BYTES = 16 << 20;
+const WEIGHTS_FILE = 'weights.bin';
+const OPTIMIZER_FILE = 'optimizer.bin';
+
+export interface TrainingSummary {
+  config: TrainConfig;
+  steps: number;
+  epochs: number;
+  elapsedSec: number;
+  charsPerSec: number;
+  backend: string;
+  trainBitsPerChar: number;
+  validationBitsPerChar: number | null;
+  stopReason: string;
+  /** Optimiser steps taken, for resuming the learning-rate schedule and Adam's bias correction. */
+  optimizerStep?: number;
+}
+
+export interface CorpusSummary {
+  files: number;
+  chars: number;
+  trainChars: number;
+  validationChars: number;
+  validationFiles: number;
+  skipped: Record<string, number>;
+  maskedSecrets: number;
+}
+
+export interface ModelMetadata {
+  format: typeof FORMAT_NAME;
+  formatVersion: number;
+  inklingVersion: string;
+  createdAt: string;
+  model: ModelConfig;
+  vocabulary: VocabularyJSON;
+  training?: TrainingSummary;
+  corpus?: CorpusSummary;
+}
+
+export interface SavedModel {
+  config: ModelConfig;
+  vocab: Vocabulary;
+  /** Flat weights in {@link paramLayout} order. */
+  weights: Float32Array;
+  meta: ModelMetadata;
+  optimizer?: AdamState;
+}
+
+export class ModelFormatError extends Error {
+  override name = 'ModelFormatError';
+}
+
+export function makeMetadata(
+  config: ModelConfig, vocab: Vocabulary, version: string,
+  extra: { training?: TrainingSummary; corpus?: CorpusSummary } = {},
+): ModelMetadata {
+  return {
+    format: FORMAT_NAME, formatVersion: FORMAT_VERSION, inklingVersion: version,
+    createdAt: new Date().toISOString(), model: config, vocabulary: vocab.toJSON(), ...extra,
+  };
+}
+
+/** Writes a model folder atomically. `optimizer` is included for checkpoints that should resume. */
+export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { withOptimizer?: boolean } = {}): Promise<void> {
+  const target = path.resolve(dir);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  await fs.mkdir(tmp, { recursive: true });
+  try {
+    const art = await layersModelArtifacts(tf, model.config, model.weights);
+    const modelJson = {
+      format: 'layers-model',
+      generatedBy: art.generatedBy ?? 'TensorFlow.js',
+      convertedBy: `Inkling ${model.meta.inklingVersion}`,
+      modelTopology: art.modelTopology,
+      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: art.weightSpecs }],
+    };
+    await writeFlushed(path.join(tmp, WEIGHTS_FILE), new Uint8Array(art.weightData));
+    await writeFlushed(path.join(tmp, 'model.json'), JSON.stringify(modelJson));
+    const meta: ModelMetadata = { ...model.meta, training: model.meta.training && { ...model.meta.training } };
+    if (opts.withOptimizer && model.optimizer) {
+      const { m, v, step } = model.optimizer;
+      const buf = new Float32Array(m.length + v.length);
+      buf.set(m);
+      buf.set(v, m.length);
+      await writeFlushed(path.join(tmp, OPTIMIZER_FILE), new Uint8Array(buf.buffer));
+      if (meta.training) meta.training.optimizerStep = step;
+    }
+    await writeFlushed(path.join(tmp, 'inkling.json'), JSON.stringify(meta, null, 2));
+    await swapIn(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function writeFlushed(file: string, data: string | Uint8Array): Promise<void> {
+  const fh = await fs.open(file, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Replaces `target` with `tmp`: target → target.old, tmp → target, then removes target.old. */
+async function swapIn(tmp: string, target: string): Promise<void> {
+  const old = `${target}.old`;
+  await fs.rm(old, { recursive: true, force: true });
+  const hadTarget = await exists(target);
+  if (hadTarget) await fs.rename(target, old);
+  await fs.rename(tmp, target);
+  if (hadTarget) await fs.rm(old, { recursive: true, force: true });
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(() => true, () => false);
+}
+
+/**
+ * Loads and validates a model folder. If the folder is missing but an interrupted save left `<dir>.old`,
+ * that previous model is loaded.
+ */
+export async function loadModel(dir: string, opts: { withOptimizer?: boolean } = {}): Promise<SavedModel> {
+  let folder = path.resolve(dir);
+  if (!(await exists(path.join(folder, 'inkling.json'))) && (await exists(path.join(`${folder}.old`, 'inkling.json')))) {
+    folder = `${folder}.old`;
+  }
+  const meta = parseMetadata(await readJson(path.join(folder, 'inkling.json'), 'inkling.json'));
+  const config = meta.model;
+  const vocab = Vocabulary.fromJSON(meta.vocabulary);
+  if (vocab.size !== config.vocabSize) {
+    throw new ModelFormatError(`the vocabulary has ${vocab.size} entries but the model expects ${config.vocabSize}`);
+  }
+  const modelJson = await readJson(path.join(folder, 'model.json'), 'model.json');
+  const weights = await readWeights(folder, modelJson, config);
+  const saved: SavedModel = { config, vocab, weights, meta };
+  if (opts.withOptimizer && meta.training?.optimizerStep !== undefined) {
+    saved.optimizer = await readOptimizer(folder, weights.length, meta.training.optimizerStep);
+  }
+  return saved;
+}
+
+async function readJson(file: string, label: string): Promise<unknown> {
+  let stat;
+  try {
+    stat = await fs.stat(file);
+  } catch {
+    throw new ModelFormatError(`${label} is missing in ${path.dirname(file)}`);
+  }
+  if (stat.size > MAX_JSON_BYTES) throw new ModelFormatError(`${label} is ${stat.size} bytes; at most ${MAX_JSON_BYTES} are accepted`);
+  const text = await fs.readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new ModelFormatError(`${label} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Checks inkling.json's header, version and model configuration (ranges included) without allocating. */
+export function parseMetadata(raw: unknown): ModelMetadata {
+  if (typeof raw !== 'object' || raw === null) throw new ModelFormatError('inkling.json must hold an object');
+  const r = raw as Partial<ModelMetadata>;
+  if (r.format !== FORMAT_NAME) throw new ModelFormatError(`inkling.json is not an Inkling model (format ${JSON.stringify(r.format)})`);
+  if (typeof r.formatVersion !== 'number') throw new ModelFormatError('inkling.json has no formatVersion');
+  if (r.formatVersion > FORMAT_VERSION) {
+    throw new ModelFormatError(`this model was written by a newer Inkling (format ${r.formatVersion}; this version reads up to ${FORMAT_VERSION}); update Inkling to use it`);
+  }
+  try {
+    const model = validateModelConfig(r.model);
+    return { ...(r as ModelMetadata), model };
+  } catch (e) {
+    throw new ModelFormatError(`inkling.json: ${(e as Error).message}`);
+  }
+}
+
+interface ManifestGroup { paths: string[]; weights: { name: string; shape: number[]; dtype?: string }[] }
+
+async function readWeights(folder: string, modelJson: unknown, config: ModelConfig): Promise<Float32Array> {
+  const mj = modelJson as { format?: unknown; modelTopology?: unknown; weightsManifest?: unknown };
+  if (typeof mj !== 'object' || mj === null || !Array.isArray(mj.weightsManifest)) {
+    throw new ModelFormatError('model.json has no weightsManifest');
+  }
+  checkTopology(mj.modelTopology, config);
+  const expected = paramLayout(config);
+  const specs: { name: string; shape: number[] }[] = [];
+  const files: string[] = [];
+  for (const g of mj.weightsManifest as ManifestGroup[]) {
+    if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new ModelFormatError('model.json has a malformed weightsManifest');
+    for (const p of g.paths) {
+      if (typeof p !== 'string' || p !== path.basename(p) || p.startsWith('.')) {
+        throw new ModelFormatError(`model.json names a weight file outside the model folder: ${JSON.stringify(p)}`);
+      }
+      files.push(p);
+    }
+    for (const w of g.weights) {
+      if (!w || typeof w.name !== 'string' || !Array.isArray(w.shape)) throw new ModelFormatError('model.json has a malformed weight entry');
+      if (w.dtype !== undefined && w.dtype !== 'float32') throw new ModelFormatError(`weight ${w.name} has dtype ${w.dtype}; only float32 is supported`);
+      specs.push({ name: w.name, shape: w.shape });
+    }
+  }
+  if (specs.length !== expected.length) {
+    throw new ModelFormatError(`model.json lists ${specs.length} weights; a ${config.cell} model with ${config.layers} layer(s) has ${expected.length}`);
+  }
+  expected.forEach((e, i) => {
+    const s = specs[i]!;
+    if (s.name !== e.name || s.shape.length !== e.shape.length || s.shape.some((d, j) => d !== e.shape[j])) {
+      throw new ModelFormatError(`weight ${i} is ${s.name} ${JSON.stringify(s.shape)}; expected ${e.name} ${JSON.stringify(e.shape)}`);
+    }
+  });
+  const total = totalSize(expected);
+  const bytes = new Uint8Array(total * 4);
+  let at = 0;
+  for (const f of files) {
+    const file = path.join(folder, f);
+    let size: number;
+    try {
+      size = (await fs.stat(file)).size;
+    } catch {
+      throw new ModelFormatError(`weight file ${f} is missing`);
+    }
+    if (at + size > bytes.length) throw new ModelFormatError(`weight files hold more than the ${bytes.length} bytes the model needs`);
+    const fh = await fs.open(file, 'r');
+    try {
+      await fh.read(bytes, at, size, 0);
+    } finally {
+      await fh.close();
+    }
+    at += size;
+  }
+  if (at !== bytes.length) throw new ModelFormatError(`weight files hold ${at} bytes; the model needs ${bytes.length} (truncated?)`);
+  const weights = new Float32Array(bytes.buffer);
+  for (let i = 0; i < weights.length; i++) {
+    if (!Number.isFinite(weights[i]!)) throw new ModelFormatError(`weight ${i} is not a finite number`);
+  }
+  return weights;
+}
+
+/** The topology must be the layer stack {@link buildLayersModel} makes for this configuration. */
+function checkTopology(topology: unknown, c: ModelConfig): void {
+  const t = topology as { class_name?: string; config?: { layers?: { class_name?: string; config?: Record<string, unknown> }[] } };
+  const layers = t?.config?.layers;
+  if (!Array.isArray(layers)) throw new ModelFormatError('model.json has no layer list');
+  const rnnClass = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' }[c.cell];
+  const known = new Set(['Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Dropout', 'Dense']);
+  for (const layer of layers) {
+    if (!known.has(layer?.class_name ?? '')) throw new ModelFormatError(`model.json has an unsupported layer ${JSON.stringify(layer?.class_name)}`);
+  }
+  const rnn = layers.filter((l) => ['LSTM', 'GRU', 'SimpleRNN'].includes(l.class_name!));
+  if (rnn.length !== c.layers || rnn.some((l) => l.class_name !== rnnClass || l.config?.units !== c.units)) {
+    throw new ModelFormatError(`model.json's recurrent layers do not match inkling.json (${c.layers} × ${rnnClass}(${c.units}))`);
+  }
+}
+
+async function readOptimizer(folder: string, size: number, step: number): Promise<AdamState | undefined> {
+  const file = path.join(folder, OPTIMIZER_FILE);
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(file);
+  } catch {
+    return undefined;
+  }
+  if (buf.byteLength !== size * 8) throw new ModelFormatError(`${OPTIMIZER_FILE} has ${buf.byteLength} bytes; expected ${size * 8}`);
+  const all = new Float32Array(new Uint8Array(buf).buffer);
+  return { step, m: all.slice(0, size), v: all.slice(size) };
+}

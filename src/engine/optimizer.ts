@@ -1,0 +1,64 @@
+/** Adam with bias correction and global-norm gradient clipping, over flat float32 parameter buffers. */
+
+export interface AdamState {
+  step: number;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+export class Adam {
+  readonly state: AdamState;
+
+  constructor(
+    size: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+    state?: AdamState,
+  ) {
+    if (state && (state.m.length !== size || state.v.length !== size)) {
+      throw new Error(`optimizer state has ${state.m.length} entries, the model ${size}`);
+    }
+    this.state = state ?? { step: 0, m: new Float32Array(size), v: new Float32Array(size) };
+  }
+
+  /** params -= lr · m̂ / (√v̂ + ε), after scaling `grads` by `gradScale` (from clipping). */
+  update(params: Float32Array, grads: Float32Array, lr: number, gradScale = 1): void {
+    const s = this.state;
+    s.step++;
+    const { beta1: b1, beta2: b2, epsilon: eps } = this;
+    const c1 = 1 - Math.pow(b1, s.step);
+    const c2 = 1 - Math.pow(b2, s.step);
+    const stepSize = lr * Math.sqrt(c2) / c1;
+    const m = s.m;
+    const v = s.v;
+    for (let i = 0; i < m.length; i++) {
+      const g = grads[i]! * gradScale;
+      const mi = (m[i] = b1 * m[i]! + (1 - b1) * g);
+      const vi = (v[i] = b2 * v[i]! + (1 - b2) * g * g);
+      params[i]! -= stepSize * mi / (Math.sqrt(vi) + eps * Math.sqrt(c2));
+    }
+  }
+}
+
+/** The L2 norm of all gradients together. */
+export function globalNorm(grads: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < grads.length; i++) s += grads[i]! * grads[i]!;
+  return Math.sqrt(s);
+}
+
+/** Scale that brings the global gradient norm down to `clipNorm` (1 when already below). */
+export function clipScale(norm: number, clipNorm: number): number {
+  return norm > clipNorm && norm > 0 ? clipNorm / norm : 1;
+}
+
+/**
+ * Learning rate at a point of the run: a short linear warm-up, then cosine decay to 10% of the peak.
+ * `progress` in [0, 1] is the fraction of the budget (time or steps) used.
+ */
+export function learningRateAt(peak: number, step: number, progress: number, warmupSteps = 50): number {
+  const warm = Math.min(1, (step + 1) / warmupSteps);
+  const p = Math.min(1, Math.max(0, progress));
+  return peak * warm * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * p)));
+}

@@ -1,0 +1,122 @@
+/**
+ * Batch-1 inference with explicit recurrent state: feed characters one at a time, read the next-character
+ * distribution, clone the state to branch (e.g. per open document, or to search alternatives).
+ * Layer 0's input projection is precomputed per vocabulary entry (embedding · W + b), so a step costs one
+ * recurrent matrix-vector product per layer plus the output layer.
+ */
+import { gatesOf, type ModelConfig } from './config';
+import * as cells from './cells';
+import type { Kernels } from './kernels/types';
+import { paramLayout, ParamViews, rnnLayerName, totalSize } from './params';
+
+/** Hidden (and LSTM cell) state of every layer, flat: `[h_0, c_0, h_1, c_1, ...]`, each `units` long. */
+export interface RecurrentState {
+  readonly data: Float32Array;
+  /** Characters fed so far (for callers that cache by position). */
+  fed: number;
+}
+
+export class Predictor {
+  private readonly params: ParamViews;
+  private readonly inputTable: Float32Array; // [V, G·H]: embedding · W_0 + b_0
+  private readonly gates: Float32Array;      // [G·H]
+  private readonly tmp: Float32Array;        // [H] scratch (GRU r ⊙ h)
+  private readonly probs: Float32Array;      // [V]
+  private readonly h: Float32Array;          // working copy of one layer's h [H]
+  private readonly c: Float32Array;          // [H]
+  private readonly x: Float32Array;          // [H] the layer below's new output
+  private readonly stride: number;           // floats per layer in the state
+
+  constructor(private readonly kernels: Kernels, readonly config: ModelConfig, weights: Float32Array) {
+    const specs = paramLayout(config);
+    if (weights.length !== totalSize(specs)) {
+      throw new Error(`weights have ${weights.length} values, the model needs ${totalSize(specs)}`);
+    }
+    const flat = kernels.alloc(weights.length);
+    flat.set(weights);
+    this.params = new ParamViews(specs, flat);
+    const { units: H, embeddingSize: E, vocabSize: V, cell } = config;
+    const G = gatesOf(cell) * H;
+    this.inputTable = kernels.alloc(V * G);
+    const W0 = this.params.get(`${rnnLayerName(0)}/kernel`);
+    kernels.gemm(false, false, V, G, E, this.params.get('embedding/embeddings'), E, W0, G, this.inputTable, G, false);
+    const b0 = this.params.get(`${rnnLayerName(0)}/bias`);
+    for (let v = 0; v < V; v++) for (let j = 0; j < G; j++) this.inputTable[v * G + j]! += b0[j]!;
+    this.gates = kernels.alloc(G);
+    this.tmp = kernels.alloc(H);
+    this.probs = kernels.alloc(V);
+    this.h = kernels.alloc(H);
+    this.c = kernels.alloc(H);
+    this.x = kernels.alloc(H);
+    this.stride = cell === 'lstm' ? 2 * H : H;
+  }
+
+  newState(): RecurrentState {
+    return { data: new Float32Array(this.stride * this.config.layers), fed: 0 };
+  }
+
+  cloneState(s: RecurrentState): RecurrentState {
+    return { data: s.data.slice(), fed: s.fed };
+  }
+
+  /**
+   * Feeds one character id and returns the distribution of the next one ([V] probabilities; the buffer is
+   * reused by the next call). Pass `wantProbs = false` to skip the output layer while priming a context.
+   */
+  step(state: RecurrentState, id: number, wantProbs = true): Float32Array {
+    const { units: H, vocabSize: V, cell, layers } = this.config;
+    const G = gatesOf(cell) * H;
+    const k = this.kernels;
+    if (!(id >= 0 && id < V)) throw new RangeError(`character id ${id} outside the vocabulary (size ${V})`);
+    const x = this.x;
+    for (let l = 0; l < layers; l++) {
+      const name = rnnLayerName(l);
+      const U = this.params.get(`${name}/recurrent_kernel`);
+      const base = l * this.stride;
+      this.h.set(state.data.subarray(base, base + H));
+      if (l === 0) {
+        this.gates.set(this.inputTable.subarray(id * G, (id + 1) * G));
+      } else {
+        k.gemm(false, false, 1, G, H, x, H, this.params.get(`${name}/kernel`), G, this.gates, G, false);
+        const b = this.params.get(`${name}/bias`);
+        for (let j = 0; j < G; j++) this.gates[j]! += b[j]!;
+      }
+      const out = state.data.subarray(base, base + H);
+      if (cell === 'lstm') {
+        this.c.set(state.data.subarray(base + H, base + 2 * H));
+        k.gemm(false, false, 1, G, H, this.h, H, U, G, this.gates, G, true);
+        cells.lstmForward(1, H, this.gates, this.c, state.data.subarray(base + H, base + 2 * H), out);
+      } else if (cell === 'gru') {
+        k.gemm(false, false, 1, 2 * H, H, this.h, H, U, G, this.gates, G, true);
+        cells.gruGates(1, H, this.gates, this.h, this.tmp);
+        k.gemm(false, false, 1, H, H, this.tmp, H, U.subarray(2 * H), G, this.gates.subarray(2 * H), G, true);
+        cells.gruOutput(1, H, this.gates, this.h, out);
+      } else {
+        k.gemm(false, false, 1, G, H, this.h, H, U, G, this.gates, G, true);
+        cells.rnnForward(1, H, this.gates, out);
+      }
+      // The state lives in plain memory (cheap to clone and cache); the kernels read their own buffers.
+      x.set(out);
+    }
+    state.fed++;
+    if (!wantProbs) return this.probs;
+    k.gemm(false, false, 1, V, H, x, H, this.params.get('output/kernel'), V, this.probs, V, false);
+    const b = this.params.get('output/bias');
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) {
+      const z = (this.probs[v] = this.probs[v]! + b[v]!);
+      if (z > max) max = z;
+    }
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += this.probs[v] = Math.exp(this.probs[v]! - max);
+    for (let v = 0; v < V; v++) this.probs[v] = this.probs[v]! / sum;
+    return this.probs;
+  }
+
+  /** Feeds a sequence; returns the distribution after its last character (or null for an empty sequence). */
+  feed(state: RecurrentState, ids: ArrayLike<number>): Float32Array | null {
+    let p: Float32Array | null = null;
+    for (let i = 0; i < ids.length; i++) p = this.step(state, ids[i]!, i === ids.length - 1);
+    return p;
+  }
+}

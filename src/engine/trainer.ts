@@ -1,0 +1,199 @@
+/**
+ * The training loop: stateful truncated BPTT over the training tokens with Adam, global-norm clipping,
+ * a cosine learning-rate schedule over the budget, periodic validation in bits per character, best-checkpoint
+ * keeping, resume, a wall-clock budget and an abort signal. Yields to the event loop between steps so the
+ * caller (a worker or the CLI) stays responsive to cancel messages.
+ */
+import { fittingBatch, StreamBatcher } from './batches';
+import type { ModelConfig, TrainConfig } from './config';
+import type { Kernels } from './kernels/types';
+import { Network } from './network';
+import { Adam, clipScale, globalNorm, learningRateAt, type AdamState } from './optimizer';
+import { initParams } from './params';
+import { Rng } from './rng';
+
+const LN2 = Math.LN2;
+
+export interface TrainProgress {
+  step: number;
+  epoch: number;
+  /** Mean training loss of recent steps, bits per character. */
+  trainBits: number;
+  /** Latest validation loss, bits per character (NaN before the first validation or without validation data). */
+  valBits: number;
+  bestValBits: number;
+  charsPerSec: number;
+  elapsedSec: number;
+  /** Estimated seconds left (NaN when unknown). */
+  etaSec: number;
+  /** Fraction of the budget used, 0..1. */
+  fraction: number;
+  learningRate: number;
+}
+
+export interface TrainInput {
+  kernels: Kernels;
+  model: ModelConfig;
+  train: TrainConfig;
+  trainTokens: Int32Array;
+  validationTokens: Int32Array;
+  /** Start from these weights (flat, {@link paramLayout} order) instead of a fresh initialisation. */
+  initialWeights?: Float32Array;
+  /** Resume the optimiser. */
+  optimizerState?: AdamState;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  /** Called when validation improves, with a copy of the weights; e.g. to write a checkpoint. */
+  onBest?: (weights: Float32Array, p: TrainProgress) => void | Promise<void>;
+  /** Minimum milliseconds between onProgress calls (validation and the end always report). @default 250 */
+  progressIntervalMs?: number;
+}
+
+export interface TrainResult {
+  /** Best weights by validation loss (the final ones when there was no validation data). */
+  bestWeights: Float32Array;
+  finalWeights: Float32Array;
+  optimizerState: AdamState;
+  progress: TrainProgress;
+  stopReason: 'budget' | 'steps' | 'epochs' | 'aborted';
+}
+
+export class CorpusTooSmallError extends Error {
+  override name = 'CorpusTooSmallError';
+}
+
+export async function train(input: TrainInput): Promise<TrainResult> {
+  const { kernels, model, train: cfg } = input;
+  const batch = fittingBatch(input.trainTokens.length, cfg.batchSize, cfg.seqLength);
+  if (batch < 1) {
+    throw new CorpusTooSmallError(
+      `the training text has ${input.trainTokens.length} characters; at least ${cfg.seqLength + 2} are needed`);
+  }
+  const net = new Network(kernels, model, batch, cfg.seqLength);
+  const flat = net.params.flat;
+  if (input.initialWeights) {
+    if (input.initialWeights.length !== flat.length) {
+      throw new Error(`initial weights have ${input.initialWeights.length} values, the model needs ${flat.length}`);
+    }
+    flat.set(input.initialWeights);
+  } else {
+    initParams(model, net.params, cfg.seed);
+  }
+  const adam = new Adam(flat.length, 0.9, 0.999, 1e-8, input.optimizerState);
+  const rng = new Rng(cfg.seed + 17);
+  const validator = createValidator(kernels, model, cfg, input.validationTokens);
+
+  const start = performance.now();
+  const budgetMs = cfg.minutes > 0 ? cfg.minutes * 60_000 : 0;
+  const progressInterval = input.progressIntervalMs ?? 250;
+  let step = 0;
+  let epoch = 0;
+  let best = Number.POSITIVE_INFINITY;
+  let bestWeights: Float32Array | null = null;
+  let lastVal = Number.NaN;
+  let lastValAt = start;
+  let lastReport = 0;
+  let recentLoss = 0;
+  let recentCount = 0;
+  let trainBits = Number.NaN;
+  let lr = cfg.learningRate;
+  let stopReason: TrainResult['stopReason'] = 'budget';
+
+  const elapsed = (): number => performance.now() - start;
+  const fractionDone = (): number => {
+    const parts: number[] = [];
+    if (budgetMs > 0) parts.push(elapsed() / budgetMs);
+    if (cfg.maxSteps > 0) parts.push(step / cfg.maxSteps);
+    if (cfg.epochs > 0) parts.push(epoch / cfg.epochs);
+    return parts.length ? Math.min(1, Math.max(...parts)) : 0;
+  };
+  const snapshot = (): TrainProgress => {
+    const sec = elapsed() / 1000;
+    const fraction = fractionDone();
+    return {
+      step, epoch, trainBits, valBits: lastVal, bestValBits: best, learningRate: lr,
+      charsPerSec: sec > 0 ? (step * batch * cfg.seqLength) / sec : 0,
+      elapsedSec: sec, fraction,
+      etaSec: fraction > 0 && fraction < 1 ? (sec * (1 - fraction)) / fraction : Number.NaN,
+    };
+  };
+  const validate = async (): Promise<void> => {
+    if (!validator) return;
+    lastVal = validator(flat);
+    lastValAt = performance.now();
+    if (lastVal < best) {
+      best = lastVal;
+      bestWeights = flat.slice();
+      await input.onBest?.(bestWeights.slice(), snapshot());
+    }
+    input.onProgress?.(snapshot());
+  };
+
+  outer: for (;;) {
+    const batcher = new StreamBatcher(input.trainTokens, batch, cfg.seqLength, epoch === 0 ? 0 : rng.int(cfg.seqLength));
+    net.resetState();
+    for (let k = 0; k < batcher.batchesPerPass; k++) {
+      if (input.signal?.aborted) { stopReason = 'aborted'; break outer; }
+      if (budgetMs > 0 && elapsed() >= budgetMs) { stopReason = 'budget'; break outer; }
+      if (cfg.maxSteps > 0 && step >= cfg.maxSteps) { stopReason = 'steps'; break outer; }
+      batcher.fill(k);
+      const loss = net.trainStep(batcher.ids, batcher.targets, model.dropout > 0 ? rng : null);
+      const grads = net.grads.flat;
+      const scale = clipScale(globalNorm(grads), cfg.clipNorm);
+      lr = learningRateAt(cfg.learningRate, adam.state.step, fractionDone());
+      adam.update(flat, grads, lr, scale);
+      step++;
+      recentLoss += loss;
+      recentCount++;
+      const now = performance.now();
+      if (now - lastReport >= progressInterval) {
+        trainBits = recentLoss / recentCount / LN2;
+        recentLoss = 0;
+        recentCount = 0;
+        lastReport = now;
+        input.onProgress?.(snapshot());
+      }
+      if (now - lastValAt >= cfg.validateEverySeconds * 1000) await validate();
+      // Let cancel messages and timers through.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    epoch++;
+    if (cfg.epochs > 0 && epoch >= cfg.epochs) { stopReason = 'epochs'; break; }
+  }
+  if (recentCount > 0) trainBits = recentLoss / recentCount / LN2;
+  if (stopReason !== 'aborted' || step > 0) await validate();
+  const finalWeights = flat.slice();
+  const progress = snapshot();
+  input.onProgress?.(progress);
+  return {
+    bestWeights: bestWeights ?? finalWeights,
+    finalWeights,
+    optimizerState: adam.state,
+    progress,
+    stopReason,
+  };
+}
+
+/**
+ * Returns a function that scores held-out tokens (the first `validationChars`) in bits per character with the
+ * given weights, or null when there are too few held-out tokens for one batch.
+ */
+export function createValidator(
+  kernels: Kernels, model: ModelConfig, cfg: TrainConfig, tokens: Int32Array,
+): ((weights: Float32Array) => number) | null {
+  const slice = tokens.subarray(0, Math.min(tokens.length, cfg.validationChars + 1));
+  const batch = fittingBatch(slice.length, cfg.batchSize, cfg.seqLength);
+  if (batch < 1) return null;
+  const net = new Network(kernels, { ...model, dropout: 0 }, batch, cfg.seqLength);
+  const batcher = new StreamBatcher(slice, batch, cfg.seqLength);
+  return (weights) => {
+    net.params.flat.set(weights);
+    net.resetState();
+    let nats = 0;
+    for (let k = 0; k < batcher.batchesPerPass; k++) {
+      batcher.fill(k);
+      nats += net.evaluate(batcher.ids, batcher.targets);
+    }
+    return nats / (batcher.batchesPerPass * batch * cfg.seqLength) / LN2;
+  };
+}
