@@ -1,0 +1,56 @@
+// Builds the WebAssembly SIMD kernels (src/engine/kernels/wasm/gemm.c) into dist/inkling-kernels.wasm with
+// clang + lld. Without a wasm-capable clang it says so in one line and exits 0: the JS kernels are used then.
+// Usage: node scripts/build-wasm.mjs [--clang PATH] [--quiet]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const source = path.join(root, 'src', 'engine', 'kernels', 'wasm', 'gemm.c');
+const outDir = path.join(root, 'dist');
+const output = path.join(outDir, 'inkling-kernels.wasm');
+const quiet = process.argv.includes('--quiet');
+const clangArg = process.argv.indexOf('--clang');
+const clang = clangArg >= 0 ? process.argv[clangArg + 1] : process.env.CLANG || 'clang';
+
+const flags = [
+  '--target=wasm32', '-O3', '-msimd128', '-nostdlib',
+  // Shared-memory (threads) build: the memory is created by the loader and shared by every worker.
+  '-matomics', '-mbulk-memory', '-mmutable-globals',
+  '-Wl,--no-entry',
+  '-Wl,--import-memory', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296',
+  '-Wl,-z,stack-size=65536',
+  // The loader starts its allocator at __heap_base and gives each thread its own stack via __stack_pointer.
+  '-Wl,--export=__heap_base', '-Wl,--export=__stack_pointer',
+  '-Wall', '-Wextra',
+  '-o', output, source,
+];
+
+const probe = spawnSync(clang, ['--version'], { encoding: 'utf8' });
+if (probe.error || probe.status !== 0) {
+  console.log(`[build-wasm] '${clang}' not found: skipping the WebAssembly kernels; the JS kernels will be used.`);
+  process.exit(0);
+}
+
+if (existsSync(output) && statSync(output).mtimeMs > statSync(source).mtimeMs
+    && statSync(output).mtimeMs > statSync(fileURLToPath(import.meta.url)).mtimeMs) {
+  if (!quiet) console.log('[build-wasm] dist/inkling-kernels.wasm is up to date');
+  process.exit(0);
+}
+
+mkdirSync(outDir, { recursive: true });
+const r = spawnSync(clang, flags, { encoding: 'utf8' });
+if (r.status !== 0) {
+  const text = `${r.stderr || ''}${r.stdout || ''}`;
+  // A clang without the WebAssembly target or without wasm-ld (package lld) cannot build it: not an error.
+  if (/unknown target|No available targets|wasm-ld|unable to execute command|invalid linker/i.test(text)) {
+    const first = text.split('\n').find((l) => l.trim()) ?? '';
+    console.log(`[build-wasm] clang cannot build WebAssembly here (${first.trim()}); the JS kernels will be used.`);
+    process.exit(0);
+  }
+  process.stderr.write(text);
+  console.error('[build-wasm] compiling gemm.c failed');
+  process.exit(1);
+}
+if (!quiet) console.log(`[build-wasm] wrote dist/inkling-kernels.wasm (${statSync(output).size} bytes)`);

@@ -1,0 +1,81 @@
+/**
+ * The engine's compute kernels: WebAssembly SIMD (multi-threaded) when available, plain TypeScript otherwise.
+ */
+import { JsKernels } from './js';
+import type { Kernels } from './types';
+import { WasmKernels, defaultThreads } from './wasm/wasmKernels';
+
+export type { Kernels } from './types';
+export { JsKernels } from './js';
+export { WasmKernels, defaultThreads, type WasmKernelsOptions } from './wasm/wasmKernels';
+
+/** Options of {@link createKernels}. */
+export interface CreateKernelsOptions {
+  /** Which implementation to try first. `js` always succeeds. @default 'wasm' */
+  prefer?: 'wasm' | 'js';
+  /** Threads for the wasm kernels, counting the calling thread. @default min(number of cores, 4) */
+  threads?: number;
+  /** Path of inkling-kernels.wasm. @default looked up next to this module, then in the package's dist/ */
+  wasmPath?: string;
+}
+
+/**
+ * Creates the fastest kernel set this host supports.
+ *
+ * With `prefer: 'wasm'` (the default) it loads the WebAssembly kernels; when that is impossible (the .wasm
+ * was not built, or the host lacks WebAssembly SIMD or threads) it returns {@link JsKernels} and says why in
+ * `fallbackReason`. When the worker threads cannot start it keeps the wasm kernels on one thread, also with
+ * a `fallbackReason`. The caller owns the result and must `dispose()` it.
+ */
+export async function createKernels(
+  opts: CreateKernelsOptions = {},
+): Promise<{ kernels: Kernels; fallbackReason?: string }> {
+  if (opts.prefer === 'js') return { kernels: new JsKernels() };
+  const unsupported = wasmSupportProblem();
+  if (unsupported) return { kernels: new JsKernels(), fallbackReason: unsupported };
+  const threads = opts.threads ?? defaultThreads();
+  try {
+    return { kernels: await WasmKernels.create({ threads, wasmPath: opts.wasmPath }) };
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    if (threads > 1) {
+      try {
+        const kernels = await WasmKernels.create({ threads: 1, wasmPath: opts.wasmPath });
+        return { kernels, fallbackReason: `wasm kernels on 1 thread: ${reason}` };
+      } catch {
+        // Fall through to JS with the first reason, which names the real problem.
+      }
+    }
+    return { kernels: new JsKernels(), fallbackReason: `JS kernels: ${reason}` };
+  }
+}
+
+/**
+ * Why the WebAssembly kernels cannot run on this host, or undefined if they can: they need WebAssembly with
+ * SIMD, SharedArrayBuffer and Atomics, and a shared WebAssembly.Memory.
+ */
+export function wasmSupportProblem(): string | undefined {
+  const api = (globalThis as { WebAssembly?: { validate(b: Uint8Array): boolean; Memory: new (d: object) => object } })
+    .WebAssembly;
+  if (!api) return 'JS kernels: this host has no WebAssembly';
+  if (!api.validate(SIMD_PROBE)) return 'JS kernels: this host has no WebAssembly SIMD';
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
+    return 'JS kernels: this host has no SharedArrayBuffer/Atomics';
+  }
+  try {
+    new api.Memory({ initial: 1, maximum: 1, shared: true });
+  } catch {
+    return 'JS kernels: this host cannot create a shared WebAssembly.Memory';
+  }
+  return undefined;
+}
+
+/** A module with one function `() -> v128` returning `v128.const 0`: valid only where SIMD is supported. */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function section
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, // code: v128.const
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x0b, // end
+]);

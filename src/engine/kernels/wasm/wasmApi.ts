@@ -1,0 +1,61 @@
+/**
+ * The small part of the WebAssembly JS API the kernels use, typed locally: the project compiles without the
+ * DOM lib, and declaring the `WebAssembly` global here would clash with any other declaration of it.
+ */
+
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Grows by `pages` 64 KiB pages; returns the old size in pages. Throws a RangeError past the maximum. */
+  grow(pages: number): number;
+}
+
+export interface WasmGlobal {
+  value: number;
+}
+
+// A compiled module is opaque; it can be passed to worker_threads and instantiated there.
+export type WasmModule = object & { readonly __wasmModule?: never };
+
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+
+export interface WasmApi {
+  Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: {
+    new (bytes: Uint8Array): WasmModule;
+    imports(module: WasmModule): { module: string; name: string; kind: string }[];
+    exports(module: WasmModule): { name: string; kind: string }[];
+  };
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => WasmInstance;
+  Global: abstract new (...args: never[]) => WasmGlobal;
+  validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+}
+
+/** The host's WebAssembly API, or undefined when there is none. */
+export function wasmApi(): WasmApi | undefined {
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/** The exports of inkling-kernels.wasm (see gemm.c). Pointers are byte offsets into the shared memory. */
+export interface GemmExports {
+  gemm(
+    transA: number, transB: number, m: number, n: number, k: number,
+    a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
+    accumulate: number, scratch: number,
+  ): void;
+  gemm_scratch_bytes(): number;
+  __heap_base: WasmGlobal;
+  __stack_pointer?: WasmGlobal;
+}
+
+/** Instantiates the kernel module on `memory` and checks that it has the expected exports. */
+export function instantiateKernels(api: WasmApi, module: WasmModule, memory: WasmMemory): GemmExports {
+  const inst = new api.Instance(module, { env: { memory } });
+  const e = inst.exports;
+  if (typeof e.gemm !== 'function' || typeof e.gemm_scratch_bytes !== 'function' || typeof e.__heap_base !== 'object') {
+    throw new Error('inkling-kernels.wasm does not export gemm, gemm_scratch_bytes and __heap_base; rebuild it');
+  }
+  return e as unknown as GemmExports;
+}

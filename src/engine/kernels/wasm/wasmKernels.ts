@@ -1,0 +1,307 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Kernels } from '../types';
+import { checkGemmArgs } from '../checks';
+import { Arena } from './arena';
+import { locateThreadScript, locateWasm } from './locate';
+import { ARGS, DONE, ERR, OP, OP_EXIT, OP_GEMM, SEQ, SLOT_INTS, type ThreadInit } from './protocol';
+import { instantiateKernels, wasmApi, type GemmExports, type WasmMemory, type WasmModule } from './wasmApi';
+
+const PAGE = 65536;
+/** Register tile of gemm.c: split points are rounded to these so that no thread gets a ragged edge tile. */
+const TILE_M = 4;
+const TILE_N = 8;
+const STACK_BYTES = 64 * 1024;
+
+/** Options of {@link WasmKernels.create}. */
+export interface WasmKernelsOptions {
+  /**
+   * Path of inkling-kernels.wasm.
+   * @default next to this module, else `dist/` of the package that contains it
+   */
+  wasmPath?: string;
+  /**
+   * Path of the kernel worker script.
+   * @default `kernelThread.js` next to this module (bundles), or the compiled `thread.js` (tsc output), else
+   * `dist/kernelThread.js` of the package
+   */
+  threadScript?: string;
+  /**
+   * Threads one gemm may use, counting the calling thread (1 = no workers).
+   * @default min(number of cores, 4)
+   */
+  threads?: number;
+  /**
+   * A gemm is split over threads only when m·n·k is at least this (smaller ones do not repay the wake-up).
+   * @default 262144 (measured on 2 cores; see bench/gemm.ts)
+   */
+  parallelThreshold?: number;
+  /**
+   * Polls of the control word before a waiting thread sleeps in `Atomics.wait`.
+   * @default 20000 (tens of microseconds)
+   */
+  spin?: number;
+  /**
+   * Size the shared memory may grow to, bytes (rounded up to 64 KiB pages; at most 4 GiB).
+   * @default 2 GiB
+   */
+  maxMemoryBytes?: number;
+  /** Milliseconds to wait for the workers to start. @default 20000 */
+  startTimeoutMs?: number;
+}
+
+/** Default thread count: the cores of this machine, at most 4 (the kernels are memory-bound beyond that). */
+export function defaultThreads(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(4, cores));
+}
+
+/**
+ * Kernels running inkling-kernels.wasm (WebAssembly SIMD, see gemm.c) on a shared WebAssembly.Memory.
+ * {@link alloc} hands out views into that memory; {@link gemm} reads its operands in place. Large gemms are
+ * split by rows or columns of C over worker threads that run the same module on the same memory.
+ * Create with {@link WasmKernels.create}.
+ */
+export class WasmKernels implements Kernels {
+  readonly name: string;
+  readonly threads: number;
+  private readonly arena: Arena;
+  private readonly ex: GemmExports;
+  /** Scratch region of each thread (index 0 = calling thread), byte offsets. */
+  private readonly scratch: number[];
+  /** Control slots of the workers (worker w uses slots[w]). */
+  private readonly slots: Int32Array[];
+  private readonly workers: Worker[];
+  private readonly threshold: number;
+  private readonly spin: number;
+  private disposed = false;
+
+  private constructor(args: {
+    arena: Arena; ex: GemmExports; scratch: number[]; slots: Int32Array[]; workers: Worker[];
+    threshold: number; spin: number;
+  }) {
+    this.arena = args.arena;
+    this.ex = args.ex;
+    this.scratch = args.scratch;
+    this.slots = args.slots;
+    this.workers = args.workers;
+    this.threshold = args.threshold;
+    this.spin = args.spin;
+    this.threads = 1 + args.workers.length;
+    this.name = this.threads > 1 ? `wasm-simd x${this.threads}` : 'wasm-simd';
+  }
+
+  /**
+   * Loads the module, creates the shared memory and starts `threads - 1` workers.
+   * Rejects when the .wasm or the worker script is missing, or the host lacks WebAssembly SIMD or threads.
+   */
+  static async create(opts: WasmKernelsOptions = {}): Promise<WasmKernels> {
+    const api = wasmApi();
+    if (!api) throw new Error('this JavaScript host has no WebAssembly');
+    if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
+      throw new Error('this JavaScript host has no SharedArrayBuffer/Atomics (WebAssembly threads)');
+    }
+    const threads = opts.threads ?? defaultThreads();
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+      throw new RangeError(`threads must be an integer from 1 to 64, got ${threads}`);
+    }
+    const found = locateWasm(__dirname, opts.wasmPath);
+    if (!found.path) {
+      throw new Error(`inkling-kernels.wasm not found (looked at ${found.tried.join(', ')}); run scripts/build-wasm.mjs`);
+    }
+    let script: string | undefined;
+    if (threads > 1) {
+      const t = locateThreadScript(__dirname, opts.threadScript);
+      if (!t.path) throw new Error(`kernel worker script not found (looked at ${t.tried.join(', ')})`);
+      script = t.path;
+    }
+    const bytes = new Uint8Array(await readFile(found.path));
+    let module: WasmModule;
+    try {
+      module = await api.compile(bytes);
+    } catch (e) {
+      throw new Error(`cannot compile ${found.path} (does this host support WebAssembly SIMD and threads?): ${String(e)}`);
+    }
+
+    const maxBytes = Math.min(65536 * PAGE, Math.ceil((opts.maxMemoryBytes ?? 2 ** 31) / PAGE) * PAGE);
+    const memImport = api.Module.imports(module).find((i) => i.kind === 'memory');
+    if (!memImport) throw new Error(`${found.path} does not import its memory; rebuild it with scripts/build-wasm.mjs`);
+    let memory: WasmMemory;
+    try {
+      // 2 MiB to start (the module's own stack needs 64 KiB); the arena grows it as buffers are allocated.
+      memory = new api.Memory({ initial: Math.min(32, maxBytes / PAGE), maximum: maxBytes / PAGE, shared: true });
+    } catch (e) {
+      throw new Error(`cannot create a shared WebAssembly.Memory of up to ${maxBytes} bytes: ${String(e)}`);
+    }
+    const ex = instantiateKernels(api, module, memory);
+    const scratchBytes = ex.gemm_scratch_bytes();
+    const arena = new Arena(memory, ex.__heap_base.value, maxBytes);
+
+    const scratch: number[] = [];
+    const slots: Int32Array[] = [];
+    const inits: ThreadInit[] = [];
+    const spin = opts.spin ?? 20000;
+    scratch.push(arena.allocBytes(scratchBytes));
+    for (let w = 1; w < threads; w++) {
+      const slotOff = arena.allocBytes(SLOT_INTS * 4);
+      slots.push(new Int32Array(memory.buffer, slotOff, SLOT_INTS));
+      scratch.push(arena.allocBytes(scratchBytes));
+      const stackTop = arena.allocBytes(STACK_BYTES) + STACK_BYTES;
+      inits.push({ memory, module, slotByteOffset: slotOff, stackTop, spin });
+    }
+
+    const workers: Worker[] = [];
+    try {
+      for (const init of inits) workers.push(await startWorker(script!, init, opts.startTimeoutMs ?? 20000));
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      throw e;
+    }
+    return new WasmKernels({
+      arena, ex, scratch, slots, workers, threshold: opts.parallelThreshold ?? 262144, spin,
+    });
+  }
+
+  alloc(length: number): Float32Array {
+    this.assertLive();
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`alloc: bad length ${length}`);
+    const off = this.arena.allocBytes(length * 4);
+    const v = this.arena.view(off, length);
+    v.fill(0);
+    return v;
+  }
+
+  free(buf: Float32Array): void {
+    if (this.disposed) return;
+    if (!this.arena.owns(buf.buffer)) throw new Error('free: buffer was not allocated by these wasm kernels');
+    this.arena.freeBytes(buf.byteOffset);
+  }
+
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, lda: number, b: Float32Array, ldb: number,
+    c: Float32Array, ldc: number, accumulate: boolean,
+  ): void {
+    this.assertLive();
+    checkGemmArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+    const pa = this.ptr('a', a);
+    const pb = this.ptr('b', b);
+    const pc = this.ptr('c', c);
+    if (m === 0 || n === 0) return;
+    const tA = transA ? 1 : 0;
+    const tB = transB ? 1 : 0;
+    const acc = accumulate ? 1 : 0;
+    const T = this.threads;
+    if (T === 1 || m * n * k < this.threshold) {
+      this.ex.gemm(tA, tB, m, n, k, pa, lda, pb, ldb, pc, ldc, acc, this.scratch[0]!);
+      return;
+    }
+    // Split C into column blocks (each thread re-packs all of op(A)) or row blocks (each re-packs op(B)),
+    // along the longer side, so the duplicated packing is the smaller operand.
+    const byCols = n >= m;
+    const dim = byCols ? n : m;
+    const tile = byCols ? TILE_N : TILE_M;
+    const chunk = Math.ceil(dim / tile / T) * tile;
+    const parts = Math.ceil(dim / chunk);
+    const job = (w: number): number[] => {
+      const lo = w * chunk;
+      const len = Math.min(chunk, dim - lo);
+      if (byCols) {
+        const bOff = transB ? lo * ldb : lo;
+        return [tA, tB, m, len, k, pa, lda, pb + 4 * bOff, ldb, pc + 4 * lo, ldc, acc];
+      }
+      const aOff = transA ? lo : lo * lda;
+      return [tA, tB, len, n, k, pa + 4 * aOff, lda, pb, ldb, pc + 4 * lo * ldc, ldc, acc];
+    };
+    const seqs: number[] = [];
+    for (let w = 1; w < parts; w++) {
+      const slot = this.slots[w - 1]!;
+      const args = job(w);
+      for (let i = 0; i < args.length; i++) slot[ARGS + i] = args[i]!;
+      slot[ARGS + 12] = this.scratch[w]!;
+      slot[OP] = OP_GEMM;
+      const seq = (Atomics.load(slot, SEQ) + 1) | 0;
+      seqs.push(seq);
+      Atomics.store(slot, SEQ, seq);
+      Atomics.notify(slot, SEQ);
+    }
+    const [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11] = job(0) as [
+      number, number, number, number, number, number, number, number, number, number, number, number];
+    this.ex.gemm(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, this.scratch[0]!);
+    let failed = false;
+    for (let w = 1; w < parts; w++) {
+      const slot = this.slots[w - 1]!;
+      const seq = seqs[w - 1]!;
+      let done = Atomics.load(slot, DONE);
+      for (let i = 0; done !== seq && i < this.spin; i++) done = Atomics.load(slot, DONE);
+      while (done !== seq) {
+        Atomics.wait(slot, DONE, done, 1000);
+        done = Atomics.load(slot, DONE);
+      }
+      if (Atomics.load(slot, ERR) !== 0) failed = true;
+    }
+    if (failed) throw new Error('gemm failed in a kernel worker thread');
+  }
+
+  /** Memory statistics: bytes handed out by {@link alloc} and the current size of the shared memory. */
+  memoryStats(): { liveBytes: number; memoryBytes: number } {
+    return { liveBytes: this.arena.liveBytes, memoryBytes: this.arena.memoryBytes };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const slot of this.slots) {
+      slot[OP] = OP_EXIT;
+      Atomics.store(slot, SEQ, (Atomics.load(slot, SEQ) + 1) | 0);
+      Atomics.notify(slot, SEQ);
+    }
+    for (const w of this.workers) void w.terminate();
+  }
+
+  /** Byte address of `buf` in the wasm memory; throws if it is not a view of that memory. */
+  private ptr(name: string, buf: Float32Array): number {
+    if (!this.arena.owns(buf.buffer)) {
+      throw new Error(
+        `gemm: ${name} is not a buffer from this kernel set's alloc() (the wasm kernels read operands in place from their own memory)`,
+      );
+    }
+    return buf.byteOffset;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('wasm kernels used after dispose()');
+  }
+}
+
+function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(script, { workerData: init });
+    const timer = setTimeout(() => {
+      void w.terminate();
+      reject(new Error(`kernel worker ${script} did not start within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const fail = (e: unknown): void => {
+      clearTimeout(timer);
+      reject(new Error(`kernel worker ${script} failed to start: ${String(e)}`));
+    };
+    w.once('error', fail);
+    w.once('exit', (code) => fail(`exited with code ${code}`));
+    w.once('message', (msg) => {
+      clearTimeout(timer);
+      if (msg !== 'ready') {
+        void w.terminate();
+        reject(new Error(`kernel worker ${script} sent ${JSON.stringify(msg)} instead of ready`));
+        return;
+      }
+      w.removeAllListeners('exit');
+      w.removeAllListeners('error');
+      w.on('error', () => undefined);
+      w.on('message', () => undefined);
+      // The worker blocks in Atomics.wait between jobs; it must not keep the process alive.
+      w.unref();
+      resolve(w);
+    });
+  });
+}
