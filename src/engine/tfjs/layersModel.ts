@@ -12,16 +12,23 @@ export type TF = typeof tfTypes;
 export const TFJS_CELL_CLASS = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as const;
 
 export function buildLayersModel(tf: TF, c: ModelConfig): tfTypes.Sequential {
+  // The weights are always set from the engine's, so TF.js's initialisers only cost time; the LSTM's
+  // unit-forget-bias initialiser also leaks intermediate tensors, so it is off (the engine sets that bias).
+  const zeros = 'zeros' as const;
   const m = tf.sequential({ name: 'inkling' });
-  m.add(tf.layers.embedding({ inputDim: c.vocabSize, outputDim: c.embeddingSize, inputShape: [null], name: 'embedding' }));
+  m.add(tf.layers.embedding({
+    inputDim: c.vocabSize, outputDim: c.embeddingSize, inputShape: [null], name: 'embedding', embeddingsInitializer: zeros,
+  }));
   for (let l = 0; l < c.layers; l++) {
-    const args = { units: c.units, returnSequences: true, name: rnnLayerName(l) };
-    if (c.cell === 'lstm') m.add(tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid', unitForgetBias: true }));
+    const args = {
+      units: c.units, returnSequences: true, name: rnnLayerName(l), kernelInitializer: zeros, recurrentInitializer: zeros,
+    };
+    if (c.cell === 'lstm') m.add(tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid', unitForgetBias: false }));
     else if (c.cell === 'gru') m.add(tf.layers.gru({ ...args, recurrentActivation: 'sigmoid' }));
     else m.add(tf.layers.simpleRNN(args));
     if (c.dropout > 0) m.add(tf.layers.dropout({ rate: c.dropout, name: `dropout_${l + 1}` }));
   }
-  m.add(tf.layers.dense({ units: c.vocabSize, activation: 'softmax', name: 'output' }));
+  m.add(tf.layers.dense({ units: c.vocabSize, activation: 'softmax', name: 'output', kernelInitializer: zeros }));
   return m;
 }
 
