@@ -16,6 +16,8 @@ export function loadTf(): Promise<{ tf: TF; backend: string }> {
     } catch {
       tf = await import('@tensorflow/tfjs');
     }
+    // Production mode: no console banners suggesting the native backend (the CLI's output stays clean).
+    tf.env().set('PROD', true);
     await tf.ready();
     return { tf, backend: tf.getBackend() };
   })();

@@ -1,0 +1,4 @@
+/** An error the CLI reports as one line (no stack trace) with a non-zero exit. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

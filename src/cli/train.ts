@@ -1,0 +1,160 @@
+/** `inkling train [folder] --out <dir>`: collect a corpus, train, save, and show a few completions. */
+import path from 'node:path';
+import { collectCorpus, formatReport, splitByFile } from '../corpus';
+import {
+  CELL_TYPES, DEFAULT_TRAIN, generate, prime, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel,
+} from '../engine';
+import { loadModel } from '../engine/format';
+import { createKernels } from '../engine/kernels';
+import { Predictor } from '../engine/predictor';
+import { loadTf } from '../engine/tfjs/load';
+import { list, num, parse, str, type Options } from './args';
+import { UsageError } from './errors';
+import { DEFAULT_CORPUS_INCLUDE, packageRoot } from './paths';
+import { ProgressBar } from './progress';
+
+export const TRAIN_OPTIONS: Options = {
+  out: { type: 'string', short: 'o' },
+  minutes: { type: 'string' },
+  'max-steps': { type: 'string' },
+  epochs: { type: 'string' },
+  cell: { type: 'string' },
+  layers: { type: 'string' },
+  units: { type: 'string' },
+  embedding: { type: 'string' },
+  dropout: { type: 'string' },
+  'seq-length': { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  'clip-norm': { type: 'string' },
+  seed: { type: 'string' },
+  'validation-fraction': { type: 'string' },
+  'validation-chars': { type: 'string' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'max-bytes': { type: 'string' },
+  'max-file-bytes': { type: 'string' },
+  resume: { type: 'boolean' },
+  kernels: { type: 'string' },
+  threads: { type: 'string' },
+  json: { type: 'boolean' },
+};
+
+export async function trainCommand(argv: string[]): Promise<void> {
+  const { values: v, positionals } = parse(argv, TRAIN_OPTIONS);
+  const builtIn = positionals.length === 0;
+  const folder = builtIn ? packageRoot() : path.resolve(positionals[0]!);
+  const out = path.resolve(str(v, 'out') ?? 'inkling-model');
+  const cell = str(v, 'cell');
+  if (cell !== undefined && !CELL_TYPES.includes(cell as CellType)) throw new UsageError(`--cell must be one of ${CELL_TYPES.join(', ')}`);
+  const log = (s: string): void => { if (!v.json) process.stderr.write(`${s}\n`); };
+
+  const modelOverrides = {
+    cell: cell as CellType | undefined, layers: num(v, 'layers'), units: num(v, 'units'),
+    embeddingSize: num(v, 'embedding'), dropout: num(v, 'dropout'),
+  };
+  const trainOverrides = {
+    minutes: num(v, 'minutes'), maxSteps: num(v, 'max-steps'), epochs: num(v, 'epochs'),
+    seqLength: num(v, 'seq-length'), batchSize: num(v, 'batch'), learningRate: num(v, 'lr'),
+    clipNorm: num(v, 'clip-norm'), seed: num(v, 'seed'), validationFraction: num(v, 'validation-fraction'),
+    validationChars: num(v, 'validation-chars'),
+  };
+  // Check every setting before reading a single file.
+  try {
+    resolveTrainConfig(trainOverrides);
+    resolveModelConfig(modelOverrides, 2);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const report = await collectCorpus(folder, {
+    include: list(v, 'include') ?? (builtIn ? DEFAULT_CORPUS_INCLUDE : undefined),
+    exclude: list(v, 'exclude'),
+    maxTotalBytes: num(v, 'max-bytes'),
+    maxFileBytes: num(v, 'max-file-bytes'),
+  });
+  log(`${builtIn ? 'No folder given: training on Inkling\'s own sources. ' : ''}Corpus from ${folder}:`);
+  log(formatReport(report));
+  if (report.files.length === 0) throw new UsageError(`no usable text files in ${folder} (see the skipped files above; --max-file-bytes raises the 1 MiB per-file limit)`);
+  const fraction = trainOverrides.validationFraction ?? DEFAULT_TRAIN.validationFraction;
+  const split = splitByFile(report.files, fraction, num(v, 'seed') ?? DEFAULT_TRAIN.seed);
+
+  const prefer = str(v, 'kernels');
+  if (prefer !== undefined && prefer !== 'wasm' && prefer !== 'js') throw new UsageError('--kernels must be wasm or js');
+  const { kernels, fallbackReason } = await createKernels({ prefer, threads: num(v, 'threads') });
+  if (fallbackReason) log(`Using the JavaScript kernels: ${fallbackReason}`);
+  const resume = v.resume ? await loadModel(out, { withOptimizer: true }).catch((e: Error) => {
+    throw new UsageError(`--resume: cannot load ${out}: ${e.message}`);
+  }) : undefined;
+  const { tf } = await loadTf();
+  const bar = v.json ? null : new ProgressBar();
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  let result: Awaited<ReturnType<typeof trainOnText>>;
+  try {
+    log(`Training (${kernels.name} kernels)${resume ? `, resuming from step ${resume.meta.training?.steps ?? 0}` : ''}; Ctrl+C stops and keeps the best model.`);
+    result = await trainOnText({
+      kernels,
+      texts: { train: split.train.map((f) => f.text), validation: split.validation.map((f) => f.text) },
+      resume,
+      model: modelOverrides,
+      train: trainOverrides,
+      corpus: {
+        files: report.files.length, chars: report.totalChars, skipped: { ...report.skippedCounts },
+        maskedSecrets: report.maskedSecrets,
+      },
+      signal: controller.signal,
+      onProgress: (p) => bar?.update(p),
+      // Checkpoint the best model as it improves, so an interrupted run keeps it.
+      onBest: (m) => saveModel(tf, out, m, { withOptimizer: false }),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    bar?.done();
+  }
+  await saveModel(tf, out, result, { withOptimizer: true });
+  kernels.dispose();
+  const p = result.progress;
+  const summary = {
+    out, stopReason: result.stopReason, steps: p.step, epochs: p.epoch, elapsedSec: round(p.elapsedSec, 1),
+    charsPerSec: Math.round(p.charsPerSec), trainBitsPerChar: round(p.trainBits, 4),
+    validationBitsPerChar: Number.isFinite(p.bestValBits) ? round(p.bestValBits, 4) : null,
+    backend: kernels.name, parameters: result.weights.length, model: result.config,
+    corpus: result.meta.corpus,
+  };
+  if (v.json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  log(`Saved ${out} (${result.stopReason}; ${p.step} steps, ${Math.round(p.charsPerSec)} chars/s, ` +
+    `validation ${summary.validationBitsPerChar ?? '-'} bits/char).`);
+  await showSamples(result, split.validation.length ? split.validation.map((f) => f.text) : split.train.map((f) => f.text), log);
+}
+
+/**
+ * Prints greedy completions at a few line starts of the held-out text (with the text before them as context),
+ * so the user sees the model work on text it never trained on.
+ */
+async function showSamples(model: SavedModel, texts: string[], log: (s: string) => void): Promise<void> {
+  const { kernels } = await createKernels({ prefer: 'js' });
+  const predictor = new Predictor(kernels, model.config, model.weights);
+  const text = texts.join('\n\n');
+  const starts: number[] = [];
+  for (let i = text.indexOf('\n'); i >= 0 && i < text.length; i = text.indexOf('\n', i + 1)) {
+    const lineEnd = text.indexOf('\n', i + 1);
+    if ((lineEnd < 0 ? text.length : lineEnd) - i > 30 && i > 200) starts.push(i + 1);
+  }
+  log('Completions on held-out text (prompt│greedy continuation to the end of the line):');
+  for (let n = 0; n < Math.min(4, starts.length); n++) {
+    const lineStart = starts[Math.floor(((n + 0.5) * starts.length) / 4)]!;
+    const cut = lineStart + 12;
+    const { state, probs } = prime(predictor, model.vocab, text.slice(Math.max(0, cut - 400), cut));
+    const cont = generate(predictor, model.vocab, state, probs, { temperature: 0, maxChars: 60, stopBefore: (ch) => ch === '\n' });
+    log(`  ${text.slice(lineStart, cut)}│${cont}`);
+  }
+  kernels.dispose();
+}
+
+function round(x: number, d: number): number {
+  return Number.isFinite(x) ? Number(x.toFixed(d)) : x;
+}

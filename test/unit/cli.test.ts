@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { promises as fs, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '../helpers/paths';
+
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+
+function inkling(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', timeout: 240_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('inkling CLI', function () {
+  this.timeout(300_000);
+  let dir: string;
+  before(async function () {
+    if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build first');
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'inkling-cli-'));
+    const ws = path.join(dir, 'ws');
+    await fs.mkdir(path.join(ws, 'src'), { recursive: true });
+    const line = (i: number) => `export function add${i}(a: number, b: number): number { return a + b + ${i}; }\n`;
+    for (let f = 0; f < 8; f++) {
+      await fs.writeFile(path.join(ws, 'src', `m${f}.ts`), Array.from({ length: 60 }, (_, i) => line(f * 100 + i)).join(''));
+    }
+    await fs.writeFile(path.join(ws, '.env'), 'API_KEY=sk_live_0123456789abcdefghijklmnop\n');
+    await fs.writeFile(path.join(ws, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
+  });
+  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+
+  it('trains on a folder, writes a model, then completes and evaluates with it (--json)', () => {
+    const out = path.join(dir, 'model');
+    const t = inkling(['train', path.join(dir, 'ws'), '--out', out, '--max-steps', '200', '--units', '32', '--layers', '1',
+      '--batch', '8', '--seq-length', '32', '--lr', '0.01', '--json']);
+    assert.equal(t.status, 0, t.stderr);
+    const summary = JSON.parse(t.stdout) as { steps: number; validationBitsPerChar: number; corpus: { files: number; skipped: Record<string, number> } };
+    assert.equal(summary.steps, 200);
+    assert.equal(summary.corpus.files, 8);
+    assert.equal(summary.corpus.skipped.secret, 1);
+    assert.equal(summary.corpus.skipped.binary, 1);
+    assert.ok(summary.validationBitsPerChar < 3, `validation ${summary.validationBitsPerChar}`);
+    for (const f of ['model.json', 'weights.bin', 'inkling.json']) assert.ok(existsSync(path.join(out, f)), f);
+
+    const c = inkling(['complete', out, '--max-chars', '12', '--json'], 'export function add7(a: number, b: number): number { return ');
+    assert.equal(c.status, 0, c.stderr);
+    const completion = (JSON.parse(c.stdout) as { completion: string }).completion;
+    assert.equal(completion.length, 12);
+    const again = JSON.parse(inkling(['complete', out, '--max-chars', '12', '--json'], 'export function add7(a: number, b: number): number { return ').stdout) as { completion: string };
+    assert.equal(again.completion, completion, 'greedy completion is deterministic');
+
+    const e = inkling(['eval', out, path.join(dir, 'ws'), '--json']);
+    assert.equal(e.status, 0, e.stderr);
+    const ev = JSON.parse(e.stdout) as { bitsPerChar: number; chars: number };
+    assert.ok(ev.chars > 1000 && ev.bitsPerChar > 0 && ev.bitsPerChar < 4, e.stdout);
+  });
+
+  it('reports bad input as one clear line and a non-zero exit', () => {
+    const cases: [string[], RegExp][] = [
+      [['complete', path.join(dir, 'missing')], /inkling\.json is missing/],
+      [['train', path.join(dir, 'nope')], /does not exist/],
+      [['train', path.join(dir, 'ws'), '--cell', 'lstmx'], /--cell must be one of/],
+      [['train', path.join(dir, 'ws'), '--units', 'many'], /--units must be a number/],
+      [['train', path.join(dir, 'ws'), '--units', '100000', '--max-steps', '1'], /units must be from 8 to 2048/],
+      [['frobnicate'], /unknown command/],
+    ];
+    for (const [args, re] of cases) {
+      const r = inkling(args, '');
+      assert.notEqual(r.status, 0, args.join(' '));
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    }
+  });
+});
