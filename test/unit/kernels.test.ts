@@ -218,6 +218,21 @@ describe('WasmKernels specifics', function () {
     K!.free(a);
   });
 
+  it('recognises its buffers after other memories grow and workers start, and rejects another set\'s', async () => {
+    const mine = K!.alloc(64);
+    const other = await WasmKernels.create({ threads: 2 }); // starting a worker makes V8 renew memory.buffer objects
+    const theirs = other.alloc(1 << 22); // and so does growing a shared memory
+    mine.fill(1);
+    const c = K!.alloc(1);
+    K!.gemm(false, false, 1, 1, 64, mine, 64, mine, 1, c, 1, false);
+    assert.equal(c[0], 64);
+    assert.throws(() => K!.gemm(false, false, 1, 1, 64, mine, 64, theirs, 1, c, 1, false), /b is not a buffer from/);
+    assert.throws(() => other.free(mine), /not allocated/);
+    other.dispose();
+    K!.free(mine);
+    K!.free(c);
+  });
+
   it('refuses to free a sub-array or the same buffer twice', () => {
     const a = K!.alloc(64);
     assert.throws(() => K!.free(a.subarray(16)), /no live block/);

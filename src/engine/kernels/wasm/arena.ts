@@ -15,8 +15,10 @@ interface Block {
  * is given back to the bump pointer. Offsets are byte offsets into the memory, aligned to {@link ALIGN}.
  *
  * Views over a shared memory stay valid after it grows, but `memory.buffer` then returns a new
- * SharedArrayBuffer object for the same memory; the arena remembers each one so that {@link owns} recognises
- * views made before and after any growth.
+ * SharedArrayBuffer object for the same memory (V8 also replaces it when any shared memory of the process
+ * grows or a worker starts), so identity says little. {@link owns} therefore compares memories by writing a
+ * fresh token to a probe word through the memory and reading it back through the candidate buffer, and
+ * caches the buffers that passed.
  */
 export class Arena {
   private top: number;
@@ -26,6 +28,9 @@ export class Arena {
   private readonly live = new Map<number, number>();
   private readonly buffers = new WeakSet<object>();
   private readonly maxBytes: number;
+  /** Byte offset of the word {@link owns} probes. */
+  private readonly probeOff: number;
+  private token = 0;
 
   /**
    * @param memory the memory to allocate from.
@@ -36,6 +41,7 @@ export class Arena {
     this.top = align(base);
     this.maxBytes = maxBytes;
     this.buffers.add(memory.buffer);
+    this.probeOff = this.allocBytes(ALIGN);
   }
 
   /** Bytes currently handed out. */
@@ -52,7 +58,19 @@ export class Arena {
 
   /** True if `buf` is (a view of) this arena's memory, from before or after any growth. */
   owns(buf: ArrayBufferLike): boolean {
-    return this.buffers.has(buf);
+    if (this.buffers.has(buf)) return true;
+    if (typeof SharedArrayBuffer !== 'function' || !(buf instanceof SharedArrayBuffer)) return false;
+    if (buf.byteLength < this.probeOff + 4) return false;
+    const mine = new Int32Array(this.memory.buffer, this.probeOff, 1);
+    const theirs = new Int32Array(buf, this.probeOff, 1);
+    // Two different tokens, so a word that merely happens to hold the same value cannot pass.
+    for (let i = 0; i < 2; i++) {
+      this.token = (this.token + 1) | 0;
+      Atomics.store(mine, 0, this.token);
+      if (Atomics.load(theirs, 0) !== this.token) return false;
+    }
+    this.buffers.add(buf);
+    return true;
   }
 
   /** Allocates `bytes` (rounded up to {@link ALIGN}; at least one block) and returns its byte offset. */
