@@ -1,12 +1,83 @@
-// Composition root: builds the services and registers them. Placeholder until the extension issue lands.
+// Composition root: builds the services, wires them together and registers them. No logic of its own.
+import path from 'node:path';
 import * as vscode from 'vscode';
+import { TrainingClient } from './training/client';
+import { CompletionService } from './host/completionService';
+import { exportModel, importModel, setTemperature } from './host/commands';
+import { ModelStore } from './host/modelStore';
+import { Notifier } from './host/notifier';
+import { ACCEPT_COMMAND, InklingProvider } from './host/provider';
+import { SettingsService } from './host/settings';
+import { AcceptanceTracker } from './host/acceptance';
+import { StatusBar } from './host/statusBar';
+import { TrainingController } from './host/training';
+import { SaveWatcher } from './host/saveWatcher';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Inkling', { log: true });
-  context.subscriptions.push(log);
-  log.info('Inkling activated');
+export interface InklingApi {
+  store: ModelStore;
+  training: TrainingController;
+  completion: CompletionService;
+  provider: InklingProvider;
+  acceptance: AcceptanceTracker;
+  /** Resolves when the saved model (if any) has been loaded at activation. */
+  ready: Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): InklingApi {
+  const sub = <T extends vscode.Disposable>(d: T): T => {
+    context.subscriptions.push(d);
+    return d;
+  };
+  const dist = path.join(context.extensionPath, 'dist');
+  const log = sub(vscode.window.createOutputChannel('Inkling', { log: true }));
+  const notifier = new Notifier(log);
+  const settings = sub(new SettingsService(notifier));
+  const store = new ModelStore(context);
+  const status = sub(new StatusBar());
+  const completion = sub(new CompletionService(path.join(dist, 'completionWorker.js')));
+  const trainingClient = sub(new TrainingClient(path.join(dist, 'trainingWorker.js')));
+  const training = sub(new TrainingController(trainingClient, completion, store, settings, status, notifier));
+  const acceptance = sub(new AcceptanceTracker(context.workspaceState));
+  let enabled = settings.value.enable;
+  const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (n) => acceptance.shown(n) });
+  sub(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
+  sub(new SaveWatcher(settings, training));
+  sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));
+  sub(settings.onDidChange((s) => { enabled = s.enable; status.set(stateFor()); }));
+
+  const stateFor = () => !enabled ? { kind: 'off' as const }
+    : completion.model ? { kind: 'ready' as const, valBits: completion.model.validationBitsPerChar } : { kind: 'untrained' as const };
+
+  const register = (id: string, fn: (...args: any[]) => unknown) => sub(vscode.commands.registerCommand(id, fn));
+  register('inkling.trainWorkspace', () => training.train(false));
+  register('inkling.retrainFromScratch', () => training.train(true));
+  register('inkling.stopTraining', () => training.stop());
+  register('inkling.setTemperature', (t?: number) => setTemperature(settings, t));
+  register('inkling.exportModel', (target?: string) => exportModel(store, notifier, target));
+  register('inkling.importModel', (from?: string) => importModel(training, completion, from));
+  register('inkling.toggleCompletions', async () => {
+    await vscode.workspace.getConfiguration('inkling').update('enable', !enabled, vscode.ConfigurationTarget.Global);
+  });
+  register('inkling.triggerCompletion', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'));
+  register('inkling.showDashboard', () => log.show(true));
+  register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));
+
+  const ready = (async () => {
+    if (!store.exists) {
+      status.set(stateFor());
+      return;
+    }
+    try {
+      await completion.load(store.dir);
+      log.info(`Loaded the workspace model from ${store.dir}`);
+    } catch (e) {
+      notifier.error(`the saved model could not be loaded (${(e as Error).message}); train again to replace it`);
+    }
+    status.set(stateFor());
+  })();
+  return { store, training, completion, provider, acceptance, ready };
 }
 
 export function deactivate(): void {
-  // Nothing to release yet: every registration is in context.subscriptions.
+  // Everything, workers included, is disposed through context.subscriptions.
 }

@@ -1,0 +1,45 @@
+/** The completion worker as the host sees it: which model is loaded, and requests for suggestions and samples. */
+import * as vscode from 'vscode';
+import { CompletionClient } from '../completion/client';
+import { Emitter } from '../shared/disposable';
+import type { ModelInfo } from '../shared/protocol';
+
+export class CompletionService implements vscode.Disposable {
+  readonly client: CompletionClient;
+  private info: ModelInfo | null = null;
+  private readonly changed = new Emitter<ModelInfo | null>();
+  readonly onDidChangeModel = this.changed.event;
+
+  constructor(workerScript: string) {
+    this.client = new CompletionClient(workerScript);
+  }
+
+  get model(): ModelInfo | null {
+    return this.info;
+  }
+
+  /** (Re)loads the model folder; on failure the previous model stays loaded and the error is thrown. */
+  async load(dir: string): Promise<ModelInfo | null> {
+    const r = await this.client.request('load', { modelDir: dir });
+    if (r.type !== 'loaded') throw new Error(`unexpected reply ${r.type}`);
+    this.info = r.model;
+    this.changed.fire(this.info);
+    return this.info;
+  }
+
+  async unload(): Promise<void> {
+    await this.client.request('unload', {});
+    this.info = null;
+    this.changed.fire(null);
+  }
+
+  async sample(prompt: string, temperature: number, maxChars: number, seed: number): Promise<string> {
+    const r = await this.client.request('sample', { prompt, temperature, maxChars, seed });
+    return r.type === 'sample' ? r.text : '';
+  }
+
+  dispose(): void {
+    this.client.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,52 @@
+/** The status-bar item: untrained / training n% / ready / off. Clicking it opens the dashboard. */
+import * as vscode from 'vscode';
+
+export type ModelState =
+  | { kind: 'untrained' }
+  | { kind: 'training'; fraction: number; valBits?: number }
+  | { kind: 'ready'; valBits: number | null }
+  | { kind: 'off' }
+  | { kind: 'error'; message: string };
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('inkling.status', vscode.StatusBarAlignment.Right, 100);
+  state: ModelState = { kind: 'untrained' };
+
+  constructor() {
+    this.item.name = 'Inkling';
+    this.item.command = 'inkling.showDashboard';
+    this.set(this.state);
+    this.item.show();
+  }
+
+  set(state: ModelState): void {
+    this.state = state;
+    switch (state.kind) {
+      case 'untrained':
+        this.item.text = '$(sparkle) Inkling: untrained';
+        this.item.tooltip = 'No model for this workspace yet. Click for the dashboard, or run "Inkling: Train on Workspace".';
+        break;
+      case 'training':
+        this.item.text = `$(sync~spin) Inkling: training ${Math.round(state.fraction * 100)}%`;
+        this.item.tooltip = state.valBits !== undefined && Number.isFinite(state.valBits)
+          ? `Training; validation ${state.valBits.toFixed(2)} bits/char` : 'Training';
+        break;
+      case 'ready':
+        this.item.text = '$(sparkle) Inkling: ready';
+        this.item.tooltip = state.valBits !== null ? `Model ready; validation ${state.valBits.toFixed(2)} bits/char` : 'Model ready';
+        break;
+      case 'off':
+        this.item.text = '$(circle-slash) Inkling: off';
+        this.item.tooltip = 'Completions are off. Click for the dashboard; "Inkling: Toggle Completions" turns them on.';
+        break;
+      case 'error':
+        this.item.text = '$(warning) Inkling: error';
+        this.item.tooltip = state.message;
+        break;
+    }
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

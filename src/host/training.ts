@@ -1,0 +1,162 @@
+/**
+ * Runs training from the palette: a cancellable progress notification, the status bar, reloading the
+ * completion model at each checkpoint, and the event stream the dashboard draws from.
+ */
+import * as vscode from 'vscode';
+import type { TrainingClient } from '../training/client';
+import { Emitter } from '../shared/disposable';
+import type { CorpusInfo, TrainingEvent } from '../shared/protocol';
+import type { TrainProgress } from '../engine/trainer';
+import type { CompletionService } from './completionService';
+import type { ModelStore } from './modelStore';
+import type { Notifier } from './notifier';
+import type { SettingsService } from './settings';
+import type { StatusBar } from './statusBar';
+
+export class TrainingController implements vscode.Disposable {
+  private readonly events = new Emitter<TrainingEvent>();
+  /** Every training event, for the dashboard. */
+  readonly onEvent = this.events.event;
+  lastCorpus: CorpusInfo | null = null;
+  lastProgress: TrainProgress | null = null;
+  kernels = '';
+  private readonly sub;
+
+  constructor(
+    private readonly client: TrainingClient,
+    private readonly completion: CompletionService,
+    private readonly store: ModelStore,
+    private readonly settings: SettingsService,
+    private readonly status: StatusBar,
+    private readonly notifier: Notifier,
+  ) {
+    this.sub = client.onEvent((e) => this.handle(e));
+  }
+
+  get busy(): boolean {
+    return this.client.busy;
+  }
+
+  private handle(e: TrainingEvent): void {
+    switch (e.type) {
+      case 'started':
+        this.kernels = e.kernels;
+        this.notifier.log.info(`Training on ${e.kernels} kernels${e.kernelsNote ? ` (${e.kernelsNote})` : ''}`);
+        break;
+      case 'corpus':
+        this.lastCorpus = e.corpus;
+        this.notifier.log.info(e.corpus.report);
+        break;
+      case 'progress':
+        this.lastProgress = e.progress;
+        this.status.set({ kind: 'training', fraction: e.progress.fraction, valBits: e.progress.valBits });
+        break;
+      case 'checkpoint':
+        this.notifier.log.info(`Checkpoint: validation ${e.valBits.toFixed(3)} bits/char`);
+        void this.completion.load(this.store.dir).catch((err: Error) => this.notifier.error(`could not load the new checkpoint: ${err.message}`));
+        break;
+      case 'done':
+      case 'error':
+        break;
+    }
+    this.events.fire(e);
+  }
+
+  private roots(): string[] | undefined {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) {
+      this.notifier.warn('open a folder to train on its files');
+      return undefined;
+    }
+    if (!vscode.workspace.isTrusted) {
+      this.notifier.warn('this workspace is in Restricted Mode: Inkling does not read it to train until you trust it');
+      return undefined;
+    }
+    return folders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  }
+
+  /** Trains on the workspace (continuing the current model unless `fromScratch`). Resolves when the run ends. */
+  async train(fromScratch: boolean): Promise<'done' | 'aborted' | 'error' | 'busy' | 'no-folder'> {
+    if (this.client.busy) {
+      void vscode.window.showInformationMessage('Inkling is already training; use "Inkling: Stop Training" to stop it.');
+      return 'busy';
+    }
+    const roots = this.roots();
+    if (!roots?.length) return 'no-folder';
+    const s = this.settings.value;
+    const job = this.client.run({
+      type: 'train', roots, modelDir: this.store.dir, resume: !fromScratch && this.store.exists,
+      corpus: { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024) },
+      model: { cell: s.cell, layers: s.layers, units: s.units },
+      train: { minutes: s.trainingMinutes },
+      kernels: s.kernels,
+    });
+    this.status.set({ kind: 'training', fraction: 0 });
+    const result = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: 'Inkling: training on this workspace', cancellable: true,
+    }, async (progress, token) => {
+      token.onCancellationRequested(() => this.client.stop());
+      let reported = 0;
+      const sub = this.client.onEvent((e) => {
+        if (e.type !== 'progress') return;
+        const pct = Math.floor(e.progress.fraction * 100);
+        const val = Number.isFinite(e.progress.valBits) ? `, validation ${e.progress.valBits.toFixed(2)} bits/char` : '';
+        progress.report({ increment: Math.max(0, pct - reported), message: `${pct}%${val}` });
+        reported = Math.max(reported, pct);
+      });
+      try {
+        return await job;
+      } finally {
+        sub.dispose();
+      }
+    });
+    return this.finish(result);
+  }
+
+  /** Fine-tunes the model briefly on saved files (read through the corpus rules: ignores, secrets, binaries). */
+  async finetune(files: { root: string; paths: string[] }[]): Promise<void> {
+    if (this.client.busy || !this.store.exists || !vscode.workspace.isTrusted) return;
+    const s = this.settings.value;
+    const result = await this.client.run({ type: 'finetune', files, exclude: s.exclude, modelDir: this.store.dir, maxSteps: 20, kernels: s.kernels });
+    await this.finish(result);
+  }
+
+  /** Validates a model folder and makes it this workspace's model; the current one stays if it is invalid. */
+  async import(from: string): Promise<boolean> {
+    if (this.client.busy) {
+      this.notifier.warn('stop training before importing a model');
+      return false;
+    }
+    const result = await this.client.run({ type: 'import', from, modelDir: this.store.dir });
+    return (await this.finish(result)) === 'done';
+  }
+
+  stop(): void {
+    this.client.stop();
+  }
+
+  private async finish(result: Extract<TrainingEvent, { type: 'done' | 'error' }>): Promise<'done' | 'aborted' | 'error'> {
+    if (result.type === 'error') {
+      this.notifier.error(result.message);
+      this.status.set(this.store.exists && this.completion.model ? { kind: 'ready', valBits: this.completion.model.validationBitsPerChar } : { kind: 'untrained' });
+      return 'error';
+    }
+    if (this.store.exists) {
+      try {
+        const info = await this.completion.load(this.store.dir);
+        this.status.set({ kind: 'ready', valBits: info?.validationBitsPerChar ?? null });
+      } catch (e) {
+        this.notifier.error(`could not load the trained model: ${(e as Error).message}`);
+      }
+    } else {
+      this.status.set({ kind: 'untrained' });
+    }
+    this.notifier.log.info(`Training ended: ${result.stopReason}`);
+    return result.stopReason === 'aborted' ? 'aborted' : 'done';
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.events.dispose();
+  }
+}
