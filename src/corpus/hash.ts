@@ -1,0 +1,30 @@
+/**
+ * A stable, seeded, non-cryptographic string hash (cyrb53, public domain): the same string and seed give the
+ * same value on every platform and Node version. Used to order files for sampling and to pick validation
+ * files, never for security.
+ * @returns an integer in [0, 2^53)
+ */
+export function hash53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** {@link hash53} of `root + '\0' + path`, scaled to a number in [0, 1). */
+export function fileHash01(root: string, path: string, seed = 0): number {
+  return hash53(`${root}\0${path}`, seed) / 2 ** 53;
+}
+
+/** Compares strings by UTF-16 code units (locale-independent, unlike `localeCompare`). */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,67 @@
+/** Train/validation split by whole files, stable across runs and across changes to other files. */
+import { fileHash01 } from './hash';
+import type { CorpusFile } from './types';
+
+/**
+ * Splits `files` into training and validation sets by file, so that validation measures text the model never
+ * saw.
+ *
+ * - A file goes to validation when the seeded hash of `root + '\0' + path` (uniform in [0, 1)) is below
+ *   `validationFraction`. Each file's side depends only on its own root, path and the seed: adding or removing
+ *   other files never moves it, and no file is ever on both sides. The fraction is of files, not characters.
+ *   (The root is an absolute path, so moving the workspace changes the split.)
+ * - With two or more files and a fraction above 0, both sides are non-empty: if no file hashes below the
+ *   fraction, the lowest-hashing file is moved to validation; if every file does, the highest goes back to
+ *   training.
+ * - With exactly one file and a fraction above 0, its text is cut instead: training gets the first
+ *   `1 - validationFraction` of the characters (never splitting a surrogate pair) under the same path, and
+ *   validation gets the rest as a separate pseudo-file whose path is `path + '#tail'`. `bytes` of each piece is
+ *   the UTF-8 length of its text. An empty file yields no validation.
+ * - Order within each side follows the input order.
+ *
+ * @param validationFraction in [0, 1).
+ * @param seed 32-bit integer; different seeds give independent splits. Default 0.
+ * @throws RangeError when `validationFraction` is outside [0, 1).
+ */
+export function splitByFile(
+  files: CorpusFile[],
+  validationFraction: number,
+  seed = 0,
+): { train: CorpusFile[]; validation: CorpusFile[] } {
+  if (!(validationFraction >= 0 && validationFraction < 1)) {
+    throw new RangeError(`validationFraction must be in [0, 1), got ${validationFraction}`);
+  }
+  if (files.length === 0 || validationFraction === 0) return { train: [...files], validation: [] };
+  if (files.length === 1) return splitSingle(files[0] as CorpusFile, validationFraction);
+
+  const hashes = files.map((f) => fileHash01(f.root, f.path, seed));
+  const inValidation = hashes.map((h) => h < validationFraction);
+  const count = inValidation.filter(Boolean).length;
+  if (count === 0) inValidation[argBest(hashes, (a, b) => a < b)] = true;
+  else if (count === files.length) inValidation[argBest(hashes, (a, b) => a > b)] = false;
+
+  const train: CorpusFile[] = [];
+  const validation: CorpusFile[] = [];
+  files.forEach((f, i) => (inValidation[i] ? validation : train).push(f));
+  return { train, validation };
+}
+
+function argBest(values: readonly number[], better: (a: number, b: number) => boolean): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (better(values[i] as number, values[best] as number)) best = i;
+  return best;
+}
+
+function splitSingle(file: CorpusFile, fraction: number): { train: CorpusFile[]; validation: CorpusFile[] } {
+  const { text } = file;
+  let cut = Math.floor(text.length * (1 - fraction));
+  const before = text.charCodeAt(cut - 1);
+  if (cut > 0 && before >= 0xd800 && before <= 0xdbff) cut--;
+  const head = text.slice(0, cut);
+  const tail = text.slice(cut);
+  if (tail.length === 0) return { train: [file], validation: [] };
+  return {
+    train: [{ ...file, text: head, bytes: Buffer.byteLength(head, 'utf8') }],
+    validation: [{ ...file, path: `${file.path}#tail`, text: tail, bytes: Buffer.byteLength(tail, 'utf8') }],
+  };
+}
