@@ -7,7 +7,7 @@ import { exportModel, importModel, setTemperature } from './host/commands';
 import { ModelStore } from './host/modelStore';
 import { Notifier } from './host/notifier';
 import { ACCEPT_COMMAND, InklingProvider } from './host/provider';
-import { SettingsService } from './host/settings';
+import { SettingsService, updateWhereDefined } from './host/settings';
 import { AcceptanceTracker } from './host/acceptance';
 import { StatusBar } from './host/statusBar';
 import { TrainingController } from './host/training';
@@ -55,9 +55,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   register('inkling.setTemperature', (t?: number) => setTemperature(settings, t));
   register('inkling.exportModel', (target?: string) => exportModel(store, notifier, target));
   register('inkling.importModel', (from?: string) => importModel(training, completion, from));
-  register('inkling.toggleCompletions', async () => {
-    await vscode.workspace.getConfiguration('inkling').update('enable', !enabled, vscode.ConfigurationTarget.Global);
-  });
+  register('inkling.toggleCompletions', () => updateWhereDefined('enable', !enabled));
   register('inkling.triggerCompletion', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'));
   register('inkling.showDashboard', () => log.show(true));
   register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));

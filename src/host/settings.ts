@@ -30,13 +30,25 @@ export class SettingsService implements vscode.Disposable {
     return settings;
   }
 
-  /** Writes the temperature (clamped by the parser on the next read) to the user's settings. */
-  async setTemperature(t: number): Promise<void> {
-    await vscode.workspace.getConfiguration('inkling').update('completion.temperature', t, vscode.ConfigurationTarget.Global);
+  /** Writes the temperature (clamped by the parser on the next read). */
+  setTemperature(t: number): Thenable<void> {
+    return updateWhereDefined('completion.temperature', t);
   }
 
   dispose(): void {
     this.sub.dispose();
     this.changed.dispose();
   }
+}
+
+/**
+ * Updates an `inkling.*` setting at the most specific level where it is already set (folder, workspace), else in
+ * the user's settings, so the change takes effect instead of being shadowed.
+ */
+export function updateWhereDefined(name: string, value: unknown): Thenable<void> {
+  const cfg = vscode.workspace.getConfiguration('inkling');
+  const i = cfg.inspect(name);
+  const target = i?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
+    : i?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  return cfg.update(name, value, target);
 }
