@@ -1,4 +1,5 @@
 /** The `inkling` command line: train, complete, eval on the same engine as the extension. */
+import { benchCommand } from './bench';
 import { completeCommand } from './complete';
 import { UsageError } from './errors';
 import { evalCommand } from './evalCommand';
@@ -15,6 +16,9 @@ const HELP = `inkling ${VERSION}: character-level RNN completions trained on you
       Prints the model's continuation of the text on stdin (temperature 0 = greedy).
   inkling eval <modelDir> <folder> [--max-chars N] [--max-file-bytes N] [--json]
       Held-out bits per character of the text files in <folder>.
+  inkling bench [--seconds S] [--skip-tfjs] [--context-chars N] [--json]
+      Training speed of the reference model on Inkling's kernels vs tf.layers (tfjs-wasm, tfjs-cpu, tfjs-node),
+      side by side, and completion latency while typing and cold.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'train': await trainCommand(rest); return 0;
       case 'complete': await completeCommand(rest); return 0;
       case 'eval': await evalCommand(rest); return 0;
+      case 'bench': await benchCommand(rest); return 0;
       case undefined: case 'help': case '--help': case '-h': process.stdout.write(HELP); return 0;
       case '--version': case '-v': process.stdout.write(`${VERSION}\n`); return 0;
       default: throw new UsageError(`unknown command ${JSON.stringify(command)}; run inkling --help`);
