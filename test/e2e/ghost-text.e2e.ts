@@ -1,0 +1,63 @@
+// End-to-end: a user trains Inkling on the workspace from the command palette, types in a file, sees the ghost
+// text, and accepts it with Tab, in the real VS Code workbench driven by Chromium.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  VsCodeSession, startVsCode, openFile, goToEnd, typeText, readEditorLines, waitForGhostText, pressKeys,
+  runCommand, screenshot, waitFor, repoRoot,
+} from './harness';
+
+describe('Ghost text in the workbench', function () {
+  this.timeout(600_000);
+  let session: VsCodeSession | undefined;
+
+  before(async () => {
+    session = await startVsCode({
+      userSettings: {
+        'inkling.model.units': 64, 'inkling.model.layers': 1, 'inkling.training.minutes': 0.5,
+        'inkling.completion.debounceMs': 0,
+      },
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session) {
+      const file = await screenshot(session.page, `ghost-${this.currentTest.title}`).catch(() => undefined);
+      if (file) console.log(`    screenshot: ${file}`);
+    }
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  const statusText = async (page: VsCodeSession['page']): Promise<string> =>
+    (await page.locator('.statusbar-item').filter({ hasText: 'Inkling' }).first().textContent().catch(() => '')) ?? '';
+
+  it('shows "untrained", then trains from the palette to "ready"', async () => {
+    const { page } = session!;
+    await waitFor('the Inkling status bar item', async () => (await statusText(page)).includes('Inkling: untrained'), 60_000);
+    await runCommand(page, 'Inkling: Retrain from Scratch');
+    await waitFor('training to start', async () => /Inkling: (training|ready)/.test(await statusText(page)), 60_000);
+    await waitFor('training to finish', async () => (await statusText(page)).includes('Inkling: ready'), 240_000);
+  });
+
+  it('types, the ghost text appears, and Tab inserts it', async () => {
+    const { page } = session!;
+    await openFile(page, 'src/format.ts');
+    await goToEnd(page);
+    await pressKeys(page, 'Enter');
+    const typed = 'export function ';
+    await typeText(page, typed, 60);
+    const ghost = await waitForGhostText(page, (t) => t.trim().length > 0, 20_000);
+    const shot = path.join(repoRoot, 'docs', 'images', 'ghost-text.png');
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot });
+    await pressKeys(page, 'Tab');
+    const firstLine = ghost.split('\n')[0]!;
+    await waitFor('the accepted text in the editor', async () => (await readEditorLines(page)).some((l) => l === typed + firstLine || l.startsWith(typed + firstLine)), 10_000);
+    const lines = await readEditorLines(page);
+    assert.ok(lines.some((l) => l.startsWith(typed + firstLine)), `editor lines: ${lines.join(' | ')}`);
+  });
+});
