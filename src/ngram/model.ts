@@ -71,6 +71,7 @@ export class NGramModel {
   private trie: ContextTrie;
   private readonly disc: Float64Array;
   private discDirty = true;
+  private pruneFutile = false;
   private readonly path: Int32Array;
   private excluded = new Uint8Array(256);
   private scratch = new Float64Array(256);
@@ -135,10 +136,12 @@ export class NGramModel {
   }
 
   /**
-   * P(next | context), always > 0. `next` is one character (its first code point is used); characters never
-   * seen get an equal share of the escape mass over an alphabet of `alphabetSize` symbols.
+   * P(next | context), always > 0. `next` is one character (its first code point is used; empty throws a
+   * RangeError); characters never seen get an equal share of the escape mass over an alphabet of
+   * `alphabetSize` symbols.
    */
   prob(context: string, next: string): number {
+    if (next.length === 0) throw new RangeError('NGramModel.prob: next must be one character, got ""');
     const depth = this.walkString(context);
     return this.probAt(depth, this.vocab.idOf(firstCodePoint(next)));
   }
@@ -245,9 +248,12 @@ export class NGramModel {
 
   /** Counts `syms[pos]` after the context `syms[..pos)` (symbols < 0 end the context). */
   private update(syms: Int32Array, pos: number): void {
-    if (this.trie.nodeCount + this.order >= this.maxContexts || this.trie.entryCount + this.order >= this.trie.maxEntries) {
+    if (!this.pruneFutile && this.nearBound()) {
       this.trie = pruneTrie(this.trie);
       this.discDirty = true;
+      // If nothing prunable is left (only essential contexts), stop trying: the store is simply full and
+      // stays frozen (existing counts still update), instead of re-pruning at every character.
+      this.pruneFutile = this.nearBound();
     }
     const trie = this.trie;
     const path = this.path;
@@ -319,6 +325,10 @@ export class NGramModel {
     return ppmDistribution(
       this.trie, this.path, depth, vocab, this.alphabet(), this.smoothing === 'ppmd', this.ensureExcluded(), out,
     );
+  }
+
+  private nearBound(): boolean {
+    return this.trie.nodeCount + this.order >= this.maxContexts || this.trie.entryCount + this.order >= this.trie.maxEntries;
   }
 
   private refreshDiscounts(): void {

@@ -195,11 +195,24 @@ describe('NGramModel', () => {
     assert.ok(Math.abs(p.probs.reduce((a, b) => a + b, p.escape) - 1) < 1e-9);
   });
 
+  it('does not re-prune at every character when nothing is prunable', function () {
+    this.timeout(20_000);
+    const m = new NGramModel({ order: 4, maxContexts: 300 });
+    let cjk = '';
+    for (let i = 0; i < 40_000; i++) cjk += String.fromCharCode(0x4e00 + ((i * 7919) % 2000));
+    const t0 = Date.now();
+    m.add(cjk);
+    assert.ok(Date.now() - t0 < 10_000, 'adding took too long');
+    assert.ok(m.stats.contexts <= 300);
+    assert.ok(m.prob(cjk.slice(0, 10), '\u4e00') > 0);
+  });
+
   it('rejects invalid options', () => {
     assert.throws(() => new NGramModel({ order: 0 }), RangeError);
     assert.throws(() => new NGramModel({ order: 2.5 }), RangeError);
     assert.throws(() => new NGramModel({ maxContexts: 0 }), RangeError);
     assert.throws(() => new NGramModel({ alphabetSize: 1 }), RangeError);
+    assert.throws(() => new NGramModel().prob('abc', ''), RangeError);
   });
 
   describe('tinyshakespeare', function () {
