@@ -70,7 +70,9 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
       if (r.type !== 'completion' || token.isCancellationRequested) return undefined;
       this.latencies.push(r.ms);
       if (this.latencies.length > 200) this.latencies.shift();
-      texts = [...new Set(r.items.map(trim).filter((t) => t.length > 0))];
+      // The first item is the model's choice at the user's temperature; alternatives only add to it.
+      const trimmed = r.items.map(trim);
+      texts = trimmed[0] ? [...new Set(trimmed.filter((t) => t.length > 0))] : [];
       if (texts.length) this.typed.remember(doc, { before, items: texts });
     }
     if (!texts.length) return undefined;

@@ -105,16 +105,21 @@ describe('Inkling in VS Code', function () {
     const a = await api();
     const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'src', 'format.ts');
     const doc = await vscode.workspace.openTextDocument(file);
-    const line = doc.lineCount > 3 ? 3 : 0;
-    const pos = new vscode.Position(line, Math.min(6, doc.lineAt(line).text.length));
-    // The rest of the line must be free for a suggestion: use an untitled copy cut at the cursor.
-    const text = doc.getText(new vscode.Range(new vscode.Position(0, 0), pos));
+    // A place where the model has something to say: after the first few characters of a line.
+    let text = '';
+    let expected = '';
+    for (let line = 1; line < doc.lineCount && !expected; line++) {
+      const lineText = doc.lineAt(line).text;
+      if (lineText.trim().length < 8) continue;
+      text = doc.getText(new vscode.Range(new vscode.Position(0, 0), new vscode.Position(line, lineText.search(/\S/) + 4)));
+      expected = await expectedGreedy(a, text.slice(-256));
+    }
+    assert.ok(expected.length > 0, 'the model continues some line of the file');
+    // The rest of the line must be free for a suggestion: an untitled copy cut at the cursor.
     const copy = await vscode.workspace.openTextDocument({ content: text, language: 'typescript' });
     const end = copy.positionAt(text.length);
     const items = await a.provider.provideInlineCompletionItems(copy, end, ctx(), token());
     assert.ok(items && items.length > 0, 'a suggestion is offered');
-    const expected = await expectedGreedy(a, text.slice(-256));
-    assert.ok(expected.length > 0, 'the model continues the line');
     assert.equal(items[0]!.insertText, expected);
     const range = items[0]!.range!;
     assert.ok(range.start.isEqual(end) && range.end.isEqual(end), 'the range is the cursor position');
