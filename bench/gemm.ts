@@ -2,7 +2,7 @@
  * GEMM benchmark: GFLOP/s of every kernel set side by side, on the shapes of a 256-unit LSTM layer's forward
  * pass and its (transposed) backprop, for one step (batch 32) and a 64-step sequence (batch x time = 2048).
  *
- *   npx tsc -p . && node out/bench/gemm.js [--quick]
+ *   npx tsc -p . && node out/bench/gemm.js [--quick] [--crossover-only]
  *
  * Each cell is the median of several timed repetitions after a warm-up. Also prints where splitting one
  * gemm over two threads starts to pay (used for WasmKernels' parallelThreshold).
@@ -118,6 +118,12 @@ async function main(): Promise<void> {
   const js = new JsKernels();
   const w1 = await WasmKernels.create({ threads: 1 });
   const w2 = await WasmKernels.create({ threads: 2 });
+  if (process.argv.includes('--crossover-only')) {
+    const w2all = await WasmKernels.create({ threads: 2, parallelThreshold: 0 });
+    crossover(w1, w2all);
+    for (const k of [w2all, w1, w2]) k.dispose();
+    return;
+  }
   const reps = quick ? 3 : 7;
   const budget = quick ? 0.5 : 2;
   console.log(`GEMM GFLOP/s, median of up to ${reps} repetitions (node ${process.version}, tfjs ${tf.version.tfjs})`);

@@ -31,6 +31,23 @@ export interface ThreadInit {
   slotByteOffset: number;
   /** Initial stack pointer (top of this worker's private stack region), bytes. */
   stackTop: number;
-  /** Polls of `SEQ` before sleeping in `Atomics.wait`. */
-  spin: number;
+  /** Microseconds to poll `SEQ` after a job before sleeping in `Atomics.wait`. */
+  spinMicros: number;
+}
+
+/**
+ * Polls `ctl[index]` while it equals `value`, for up to `micros` microseconds; returns the last value seen.
+ * (An Atomics.load costs tens of nanoseconds in V8, so the clock is read only every 16 polls.)
+ */
+export function spinWhileEqual(ctl: Int32Array, index: number, value: number, micros: number): number {
+  let v = Atomics.load(ctl, index);
+  if (v !== value || micros <= 0) return v;
+  const end = performance.now() + micros / 1000;
+  for (;;) {
+    for (let i = 0; i < 16; i++) {
+      v = Atomics.load(ctl, index);
+      if (v !== value) return v;
+    }
+    if (performance.now() >= end) return v;
+  }
 }

@@ -3,7 +3,7 @@
  * jobs posted to its control slot (see protocol.ts) until told to exit. Bundled to dist/kernelThread.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ARGS, DONE, ERR, OP, OP_EXIT, SEQ, SLOT_INTS, type ThreadInit } from './protocol';
+import { ARGS, DONE, ERR, OP, OP_EXIT, SEQ, SLOT_INTS, spinWhileEqual, type ThreadInit } from './protocol';
 import { instantiateKernels, wasmApi, type WasmMemory, type WasmModule } from './wasmApi';
 
 function main(init: ThreadInit): void {
@@ -16,8 +16,7 @@ function main(init: ThreadInit): void {
   let seen = Atomics.load(ctl, SEQ);
   parentPort?.postMessage('ready');
   for (;;) {
-    let seq = Atomics.load(ctl, SEQ);
-    for (let i = 0; seq === seen && i < init.spin; i++) seq = Atomics.load(ctl, SEQ);
+    const seq = spinWhileEqual(ctl, SEQ, seen, init.spinMicros);
     if (seq === seen) {
       Atomics.wait(ctl, SEQ, seen);
       continue;

@@ -5,7 +5,7 @@ import type { Kernels } from '../types';
 import { checkGemmArgs } from '../checks';
 import { Arena } from './arena';
 import { locateThreadScript, locateWasm } from './locate';
-import { ARGS, DONE, ERR, OP, OP_EXIT, OP_GEMM, SEQ, SLOT_INTS, type ThreadInit } from './protocol';
+import { ARGS, DONE, ERR, OP, OP_EXIT, OP_GEMM, SEQ, SLOT_INTS, spinWhileEqual, type ThreadInit } from './protocol';
 import { instantiateKernels, wasmApi, type GemmExports, type WasmMemory, type WasmModule } from './wasmApi';
 
 const PAGE = 65536;
@@ -34,14 +34,16 @@ export interface WasmKernelsOptions {
   threads?: number;
   /**
    * A gemm is split over threads only when m·n·k is at least this (smaller ones do not repay the wake-up).
-   * @default 262144 (measured on 2 cores; see bench/gemm.ts)
+   * @default 1048576 (about 60 µs of single-threaded work; measured with bench/gemm.ts --crossover-only)
    */
   parallelThreshold?: number;
   /**
-   * Polls of the control word before a waiting thread sleeps in `Atomics.wait`.
-   * @default 20000 (tens of microseconds)
+   * Microseconds a worker keeps polling for the next job before it sleeps in `Atomics.wait` (waking a
+   * sleeping thread costs tens of microseconds; the gemms of a training step come closer together than that).
+   * The calling thread polls for up to 10x this for the workers to finish.
+   * @default 300
    */
-  spin?: number;
+  spinMicros?: number;
   /**
    * Size the shared memory may grow to, bytes (rounded up to 64 KiB pages; at most 4 GiB).
    * @default 2 GiB
@@ -74,12 +76,12 @@ export class WasmKernels implements Kernels {
   private readonly slots: Int32Array[];
   private readonly workers: Worker[];
   private readonly threshold: number;
-  private readonly spin: number;
+  private readonly spinMicros: number;
   private disposed = false;
 
   private constructor(args: {
     arena: Arena; ex: GemmExports; scratch: number[]; slots: Int32Array[]; workers: Worker[];
-    threshold: number; spin: number;
+    threshold: number; spinMicros: number;
   }) {
     this.arena = args.arena;
     this.ex = args.ex;
@@ -87,7 +89,7 @@ export class WasmKernels implements Kernels {
     this.slots = args.slots;
     this.workers = args.workers;
     this.threshold = args.threshold;
-    this.spin = args.spin;
+    this.spinMicros = args.spinMicros;
     this.threads = 1 + args.workers.length;
     this.name = this.threads > 1 ? `wasm-simd x${this.threads}` : 'wasm-simd';
   }
@@ -141,14 +143,14 @@ export class WasmKernels implements Kernels {
     const scratch: number[] = [];
     const slots: Int32Array[] = [];
     const inits: ThreadInit[] = [];
-    const spin = opts.spin ?? 20000;
+    const spinMicros = opts.spinMicros ?? 300;
     scratch.push(arena.allocBytes(scratchBytes));
     for (let w = 1; w < threads; w++) {
       const slotOff = arena.allocBytes(SLOT_INTS * 4);
       slots.push(new Int32Array(memory.buffer, slotOff, SLOT_INTS));
       scratch.push(arena.allocBytes(scratchBytes));
       const stackTop = arena.allocBytes(STACK_BYTES) + STACK_BYTES;
-      inits.push({ memory, module, slotByteOffset: slotOff, stackTop, spin });
+      inits.push({ memory, module, slotByteOffset: slotOff, stackTop, spinMicros });
     }
 
     const workers: Worker[] = [];
@@ -159,7 +161,7 @@ export class WasmKernels implements Kernels {
       throw e;
     }
     return new WasmKernels({
-      arena, ex, scratch, slots, workers, threshold: opts.parallelThreshold ?? 262144, spin,
+      arena, ex, scratch, slots, workers, threshold: opts.parallelThreshold ?? 1 << 20, spinMicros,
     });
   }
 
@@ -234,7 +236,7 @@ export class WasmKernels implements Kernels {
       const slot = this.slots[w - 1]!;
       const seq = seqs[w - 1]!;
       let done = Atomics.load(slot, DONE);
-      for (let i = 0; done !== seq && i < this.spin; i++) done = Atomics.load(slot, DONE);
+      if (done !== seq) done = spinWhileEqual(slot, DONE, done, 10 * this.spinMicros);
       while (done !== seq) {
         Atomics.wait(slot, DONE, done, 1000);
         done = Atomics.load(slot, DONE);
