@@ -193,8 +193,11 @@ function installLocked(log) {
     rmSync(codeServerPrefix, { recursive: true, force: true });
     mkdirSync(codeServerPrefix, { recursive: true });
     writeFileSync(path.join(codeServerPrefix, 'package.json'), '{"private":true}\n');
+    // Drop the npm_* variables of an enclosing `npm test` / `npm start`: the nested npm would take them as its
+    // own configuration (its user agent would name Node 20, and code-server's install script checks that).
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
     const env = {
-      ...process.env,
+      ...inherited,
       PATH: `${path.dirname(node24Bin)}${path.delimiter}${process.env.PATH ?? ''}`,
       npm_config_nodedir: node24Dir,
     };

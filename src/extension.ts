@@ -12,6 +12,7 @@ import { AcceptanceTracker } from './host/acceptance';
 import { StatusBar } from './host/statusBar';
 import { TrainingController } from './host/training';
 import { SaveWatcher } from './host/saveWatcher';
+import { offerFirstTraining } from './host/firstRun';
 
 export interface InklingApi {
   store: ModelStore;
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   const ready = (async () => {
     if (!store.exists) {
       status.set(stateFor());
+      void offerFirstTraining(context.workspaceState, store, settings, training);
       return;
     }
     try {
