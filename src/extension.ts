@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   const training = sub(new TrainingController(trainingClient, completion, store, settings, status, notifier));
   const acceptance = sub(new AcceptanceTracker(context.workspaceState));
   let enabled = settings.value.enable;
-  const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (n) => acceptance.shown(n) });
+  const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (doc, offset, text) => { acceptance.shown(1); acceptance.shownAt(doc, offset, text); } });
   sub(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
   sub(new SaveWatcher(settings, training));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));

@@ -1,7 +1,7 @@
 /** Counts suggestions shown and accepted, locally, in workspace state. */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { Emitter } from '../shared/disposable';
-import { reviveStats, type AcceptanceStats } from '../shared/stats';
+import { PartialAcceptDetector, reviveStats, type AcceptanceStats } from '../shared/stats';
 
 const KEY = 'inkling.acceptance';
 
@@ -10,8 +10,22 @@ export class AcceptanceTracker implements vscode.Disposable {
   private readonly changed = new Emitter<AcceptanceStats>();
   readonly onDidChange = this.changed.event;
 
+  private readonly partial = new PartialAcceptDetector();
+  private readonly sub: vscode.Disposable;
+
   constructor(private readonly memento: vscode.Memento) {
     this.stats = reviveStats(memento.get(KEY));
+    this.sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length !== 1) return;
+      const c = e.contentChanges[0]!;
+      const n = this.partial.change(e.document.uri.toString(), c.rangeOffset, c.rangeLength, c.text);
+      if (n > 0) this.acceptedPart(n);
+    });
+  }
+
+  /** Remembers the suggestion shown at `offset` of `doc`, to recognise a partial accept of it. */
+  shownAt(doc: vscode.Uri, offset: number, text: string): void {
+    this.partial.shown(doc.toString(), offset, text);
   }
 
   get value(): AcceptanceStats {
@@ -41,6 +55,7 @@ export class AcceptanceTracker implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.sub.dispose();
     this.changed.dispose();
   }
 }

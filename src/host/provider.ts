@@ -16,7 +16,8 @@ export const ACCEPT_COMMAND = 'inkling.acceptedSuggestion';
 
 export interface ProviderHooks {
   enabled(): boolean;
-  onShown(count: number): void;
+  /** A suggestion `text` is offered at `offset` of `doc` (in addition to any lead text of a selected item). */
+  onShown(doc: vscode.Uri, offset: number, text: string): void;
 }
 
 export class InklingProvider implements vscode.InlineCompletionItemProvider {
@@ -76,7 +77,7 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
       if (texts.length) this.typed.remember(doc, { before, items: texts });
     }
     if (!texts.length) return undefined;
-    this.hooks.onShown(1);
+    this.hooks.onShown(document.uri, document.offsetAt(range.start) + lead.length, texts[0]!);
     return texts.map((t) => new vscode.InlineCompletionItem(lead + t, range, {
       command: ACCEPT_COMMAND, title: 'Inkling suggestion accepted', arguments: [t.length],
     }));

@@ -108,3 +108,17 @@ describe('settings', () => {
     assert.match(problems.join('\n'), /inkling.completion.temperature must be from 0 to 2; using 2/);
   });
 });
+
+describe('partial accept detection', () => {
+  it('counts a multi-character insertion of a proper prefix at the suggestion, not typing or a full accept', async () => {
+    const { PartialAcceptDetector } = await import('../../src/shared/stats');
+    const d = new PartialAcceptDetector();
+    d.shown('doc', 10, 'computeTotal(items);');
+    assert.equal(d.change('doc', 10, 0, 'c'), 0, 'one typed character');
+    assert.equal(d.change('doc', 10, 0, 'computeTotal(items);'), 0, 'the full accept is counted by its command');
+    assert.equal(d.change('doc', 10, 0, 'computeTotal'), 12);
+    assert.equal(d.change('doc', 22, 0, '(items'), 6, 'then the next word');
+    assert.equal(d.change('doc', 22, 0, 'xy'), 0, 'elsewhere');
+    assert.equal(d.change('other', 10, 0, 'computeTotal'), 0);
+  });
+});
