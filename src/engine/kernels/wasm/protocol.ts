@@ -1,25 +1,48 @@
 /**
- * Layout of the control block through which the calling thread hands gemm jobs to kernel worker threads.
- * Each worker owns one slot of {@link SLOT_INTS} int32s in shared wasm memory; the caller writes the job
- * arguments, then bumps `SEQ` and notifies; the worker runs the job and stores the same value into `DONE`,
- * then notifies. Both sides spin briefly before sleeping in `Atomics.wait`, because consecutive gemms of a
- * training step come microseconds apart and a futex wake-up costs tens of microseconds.
+ * How the calling thread shares one gemm with the kernel worker threads, through a control block of
+ * {@link CTL_INTS} int32s in shared wasm memory.
+ *
+ * The caller splits C into `parts` chunks of `chunk` columns (or rows) and writes the job; every thread,
+ * the caller included, then claims chunks one at a time with a compare-and-swap on `CLAIM` and runs them.
+ * Claiming dynamically means a worker the OS has not scheduled (a busy machine, an editor and a language
+ * server on the same cores) costs nothing: the caller simply does all chunks itself.
+ *
+ * `CLAIM` holds `(tag << 16) | nextChunk`, where `tag` identifies the job; the caller closes it (a tag no job
+ * uses) once every chunk is done and before it writes the next job, so a worker that wakes late can never
+ * claim a chunk of a job whose arguments it did not read. Workers spin briefly on `SEQ` before sleeping in
+ * `Atomics.wait`, because consecutive gemms of a training step come closer together than a futex wake-up.
  */
 
-/** Job counter, written by the caller. */
+/** Job counter, bumped by the caller for each job (and for exit). */
 export const SEQ = 0;
-/** Last finished job, written by the worker. */
-export const DONE = 1;
-/** Operation: {@link OP_GEMM} or {@link OP_EXIT}. */
-export const OP = 2;
-/** Non-zero when the worker's last job threw. */
-export const ERR = 3;
-/** gemm arguments, in the order of the wasm export, from here on (13 values; pointers as int32 bit patterns). */
-export const ARGS = 4;
-export const SLOT_INTS = 32; // 128 bytes: two cache lines, so slots of different workers never share one
+/** Operation of the current job: {@link OP_GEMM} or {@link OP_EXIT}. */
+export const OP = 1;
+/** `(tag << 16) | next unclaimed chunk`. */
+export const CLAIM = 2;
+/** Chunks finished (by any thread) in the current job. */
+export const COMPLETED = 3;
+/** Non-zero when a worker's chunk threw. */
+export const ERR = 4;
+/** 1 when C is split by columns, 0 by rows. */
+export const BY_COLS = 5;
+/** Columns (or rows) per chunk. */
+export const CHUNK = 6;
+/** Number of chunks. */
+export const PARTS = 7;
+/** gemm arguments from here on (12 values, pointers as int32 bit patterns): tA tB m n k a lda b ldb c ldc acc. */
+export const ARGS = 8;
+export const CTL_INTS = 32;
 
 export const OP_GEMM = 1;
 export const OP_EXIT = 2;
+/** Tag of a closed CLAIM word; job tags are 0 .. CLOSED_TAG - 1. */
+export const CLOSED_TAG = 0x7fff;
+export const MAX_PARTS = 0xffff;
+
+/** The CLAIM tag of job number `seq`. */
+export function jobTag(seq: number): number {
+  return (seq >>> 0) % CLOSED_TAG;
+}
 
 /** What a kernel worker receives as `workerData`. */
 export interface ThreadInit {
@@ -27,12 +50,54 @@ export interface ThreadInit {
   memory: unknown;
   /** The compiled kernel module. */
   module: unknown;
-  /** Byte offset of this worker's control slot. */
-  slotByteOffset: number;
+  /** Byte offset of the control block. */
+  ctlByteOffset: number;
+  /** Byte offset of this worker's gemm scratch region. */
+  scratch: number;
   /** Initial stack pointer (top of this worker's private stack region), bytes. */
   stackTop: number;
   /** Microseconds to poll `SEQ` after a job before sleeping in `Atomics.wait`. */
   spinMicros: number;
+}
+
+export type GemmFn = (
+  tA: number, tB: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number,
+  c: number, ldc: number, acc: number, scratch: number,
+) => void;
+
+/**
+ * Claims and runs chunks of the job tagged `tag` until none is left; returns how many this thread ran.
+ * The job arguments must have been read from `ctl` after the job was published (see the module comment).
+ */
+export function runChunks(ctl: Int32Array, tag: number, gemm: GemmFn, scratch: number): number {
+  // Atomic loads: with all accesses to the block sequentially consistent, arguments read before a successful
+  // claim are those of the job the claim's tag names (the caller writes a new job only after closing CLAIM).
+  const arg = (i: number): number => Atomics.load(ctl, ARGS + i);
+  const tA = arg(0), tB = arg(1), m = arg(2), n = arg(3), k = arg(4);
+  const a = arg(5) >>> 0, lda = arg(6), b = arg(7) >>> 0, ldb = arg(8), c = arg(9) >>> 0, ldc = arg(10), acc = arg(11);
+  const byCols = Atomics.load(ctl, BY_COLS) === 1, chunk = Atomics.load(ctl, CHUNK), parts = Atomics.load(ctl, PARTS);
+  const dim = byCols ? n : m;
+  let ran = 0;
+  for (;;) {
+    const cur = Atomics.load(ctl, CLAIM);
+    if (cur >>> 16 !== tag) return ran;
+    const idx = cur & 0xffff;
+    if (idx >= parts) return ran;
+    if (Atomics.compareExchange(ctl, CLAIM, cur, cur + 1) !== cur) continue;
+    const lo = idx * chunk;
+    const len = Math.min(chunk, dim - lo);
+    try {
+      if (byCols) gemm(tA, tB, m, len, k, a, lda, b + 4 * (tB ? lo * ldb : lo), ldb, c + 4 * lo, ldc, acc, scratch);
+      else gemm(tA, tB, len, n, k, a + 4 * (tA ? lo : lo * lda), lda, b, ldb, c + 4 * lo * ldc, ldc, acc, scratch);
+    } catch (e) {
+      Atomics.store(ctl, ERR, 1);
+      throw e;
+    } finally {
+      Atomics.add(ctl, COMPLETED, 1);
+      Atomics.notify(ctl, COMPLETED);
+    }
+    ran++;
+  }
 }
 
 /**

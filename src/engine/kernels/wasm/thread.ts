@@ -1,9 +1,9 @@
 /**
- * Kernel worker thread: instantiates inkling-kernels.wasm on the shared memory it is given and runs the gemm
- * jobs posted to its control slot (see protocol.ts) until told to exit. Bundled to dist/kernelThread.js.
+ * Kernel worker thread: instantiates inkling-kernels.wasm on the shared memory it is given and helps with the
+ * gemm jobs published in the control block (see protocol.ts) until told to exit. Bundled to dist/kernelThread.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ARGS, DONE, ERR, OP, OP_EXIT, SEQ, SLOT_INTS, spinWhileEqual, type ThreadInit } from './protocol';
+import { CTL_INTS, OP, OP_EXIT, SEQ, jobTag, runChunks, spinWhileEqual, type ThreadInit } from './protocol';
 import { instantiateKernels, wasmApi, type WasmMemory, type WasmModule } from './wasmApi';
 
 function main(init: ThreadInit): void {
@@ -12,7 +12,8 @@ function main(init: ThreadInit): void {
   const memory = init.memory as WasmMemory;
   const k = instantiateKernels(api, init.module as WasmModule, memory);
   if (k.__stack_pointer) k.__stack_pointer.value = init.stackTop;
-  const ctl = new Int32Array(memory.buffer, init.slotByteOffset, SLOT_INTS);
+  const gemm = k.gemm.bind(k);
+  const ctl = new Int32Array(memory.buffer, init.ctlByteOffset, CTL_INTS);
   let seen = Atomics.load(ctl, SEQ);
   parentPort?.postMessage('ready');
   for (;;) {
@@ -22,18 +23,13 @@ function main(init: ThreadInit): void {
       continue;
     }
     seen = seq;
-    if (ctl[OP] === OP_EXIT) break;
-    let failed = 0;
+    if (Atomics.load(ctl, OP) === OP_EXIT) break;
     try {
-      const g = (i: number): number => ctl[ARGS + i]!;
-      k.gemm(g(0), g(1), g(2), g(3), g(4), g(5), g(6), g(7), g(8), g(9), g(10), g(11), g(12));
+      runChunks(ctl, jobTag(seq), gemm, init.scratch);
     } catch (e) {
-      failed = 1;
+      // runChunks flagged the error for the caller, which throws it from gemm().
       parentPort?.postMessage({ error: String(e) });
     }
-    Atomics.store(ctl, ERR, failed);
-    Atomics.store(ctl, DONE, seq);
-    Atomics.notify(ctl, DONE);
   }
 }
 

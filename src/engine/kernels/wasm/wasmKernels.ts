@@ -5,7 +5,10 @@ import type { Kernels } from '../types';
 import { checkGemmArgs } from '../checks';
 import { Arena } from './arena';
 import { locateThreadScript, locateWasm } from './locate';
-import { ARGS, DONE, ERR, OP, OP_EXIT, OP_GEMM, SEQ, SLOT_INTS, spinWhileEqual, type ThreadInit } from './protocol';
+import {
+  ARGS, BY_COLS, CHUNK, CLAIM, CLOSED_TAG, COMPLETED, CTL_INTS, ERR, MAX_PARTS, OP, OP_EXIT, OP_GEMM, PARTS, SEQ,
+  jobTag, runChunks, spinWhileEqual, type GemmFn, type ThreadInit,
+} from './protocol';
 import { instantiateKernels, wasmApi, type GemmExports, type WasmMemory, type WasmModule } from './wasmApi';
 
 const PAGE = 65536;
@@ -72,21 +75,25 @@ export class WasmKernels implements Kernels {
   private readonly ex: GemmExports;
   /** Scratch region of each thread (index 0 = calling thread), byte offsets. */
   private readonly scratch: number[];
-  /** Control slots of the workers (worker w uses slots[w]). */
-  private readonly slots: Int32Array[];
+  /** The control block shared with the workers (see protocol.ts). */
+  private readonly ctl: Int32Array;
+  private readonly gemmFn: GemmFn;
+  private chunksHere = 0;
+  private chunksTotal = 0;
   private readonly workers: Worker[];
   private readonly threshold: number;
   private readonly spinMicros: number;
   private disposed = false;
 
   private constructor(args: {
-    arena: Arena; ex: GemmExports; scratch: number[]; slots: Int32Array[]; workers: Worker[];
+    arena: Arena; ex: GemmExports; scratch: number[]; ctl: Int32Array; workers: Worker[];
     threshold: number; spinMicros: number;
   }) {
     this.arena = args.arena;
     this.ex = args.ex;
     this.scratch = args.scratch;
-    this.slots = args.slots;
+    this.ctl = args.ctl;
+    this.gemmFn = args.ex.gemm.bind(args.ex);
     this.workers = args.workers;
     this.threshold = args.threshold;
     this.spinMicros = args.spinMicros;
@@ -141,16 +148,16 @@ export class WasmKernels implements Kernels {
     const arena = new Arena(memory, ex.__heap_base.value, maxBytes);
 
     const scratch: number[] = [];
-    const slots: Int32Array[] = [];
     const inits: ThreadInit[] = [];
     const spinMicros = opts.spinMicros ?? 300;
+    const ctlOff = arena.allocBytes(CTL_INTS * 4);
+    const ctl = new Int32Array(memory.buffer, ctlOff, CTL_INTS);
+    ctl[CLAIM] = CLOSED_TAG << 16;
     scratch.push(arena.allocBytes(scratchBytes));
     for (let w = 1; w < threads; w++) {
-      const slotOff = arena.allocBytes(SLOT_INTS * 4);
-      slots.push(new Int32Array(memory.buffer, slotOff, SLOT_INTS));
       scratch.push(arena.allocBytes(scratchBytes));
       const stackTop = arena.allocBytes(STACK_BYTES) + STACK_BYTES;
-      inits.push({ memory, module, slotByteOffset: slotOff, stackTop, spinMicros });
+      inits.push({ memory, module, ctlByteOffset: ctlOff, scratch: scratch[w]!, stackTop, spinMicros });
     }
 
     const workers: Worker[] = [];
@@ -161,7 +168,7 @@ export class WasmKernels implements Kernels {
       throw e;
     }
     return new WasmKernels({
-      arena, ex, scratch, slots, workers, threshold: opts.parallelThreshold ?? 1 << 20, spinMicros,
+      arena, ex, scratch, ctl, workers, threshold: opts.parallelThreshold ?? 1 << 20, spinMicros,
     });
   }
 
@@ -199,51 +206,54 @@ export class WasmKernels implements Kernels {
       this.ex.gemm(tA, tB, m, n, k, pa, lda, pb, ldb, pc, ldc, acc, this.scratch[0]!);
       return;
     }
-    // Split C into column blocks (each thread re-packs all of op(A)) or row blocks (each re-packs op(B)),
-    // along the longer side, so the duplicated packing is the smaller operand.
+    // Split C into column blocks (each chunk re-packs all of op(A)) or row blocks (each re-packs op(B)) along
+    // the longer side, so the duplicated packing is of the smaller operand; 3 chunks per thread balance load
+    // when threads run at different speeds, at a few percent of extra packing.
     const byCols = n >= m;
     const dim = byCols ? n : m;
     const tile = byCols ? TILE_N : TILE_M;
-    const chunk = Math.ceil(dim / tile / T) * tile;
+    const chunk = Math.max(Math.ceil(dim / tile / (3 * T)) * tile, Math.ceil(dim / MAX_PARTS));
     const parts = Math.ceil(dim / chunk);
-    const job = (w: number): number[] => {
-      const lo = w * chunk;
-      const len = Math.min(chunk, dim - lo);
-      if (byCols) {
-        const bOff = transB ? lo * ldb : lo;
-        return [tA, tB, m, len, k, pa, lda, pb + 4 * bOff, ldb, pc + 4 * lo, ldc, acc];
+    const ctl = this.ctl;
+    const seq = (Atomics.load(ctl, SEQ) + 1) | 0;
+    const tag = jobTag(seq);
+    const args = [tA, tB, m, n, k, pa, lda, pb, ldb, pc, ldc, acc];
+    for (let i = 0; i < args.length; i++) Atomics.store(ctl, ARGS + i, args[i]!);
+    Atomics.store(ctl, BY_COLS, byCols ? 1 : 0);
+    Atomics.store(ctl, CHUNK, chunk);
+    Atomics.store(ctl, PARTS, parts);
+    Atomics.store(ctl, OP, OP_GEMM);
+    Atomics.store(ctl, ERR, 0);
+    Atomics.store(ctl, COMPLETED, 0);
+    Atomics.store(ctl, CLAIM, tag << 16);
+    Atomics.store(ctl, SEQ, seq);
+    Atomics.notify(ctl, SEQ);
+    let ranHere = 0;
+    try {
+      ranHere = runChunks(ctl, tag, this.gemmFn, this.scratch[0]!);
+    } finally {
+      // Close the job (normally every chunk is claimed by now; after an error here, the rest never will be),
+      // then wait for the chunks other threads claimed, so that no worker writes C after we return.
+      const cur = Atomics.exchange(ctl, CLAIM, CLOSED_TAG << 16);
+      const claimed = cur >>> 16 === tag ? Math.min(cur & 0xffff, parts) : parts;
+      let done = Atomics.load(ctl, COMPLETED);
+      if (done < claimed) done = spinWhileEqual(ctl, COMPLETED, done, 10 * this.spinMicros);
+      while (done < claimed) {
+        Atomics.wait(ctl, COMPLETED, done, 1000);
+        done = Atomics.load(ctl, COMPLETED);
       }
-      const aOff = transA ? lo : lo * lda;
-      return [tA, tB, len, n, k, pa + 4 * aOff, lda, pb, ldb, pc + 4 * lo * ldc, ldc, acc];
-    };
-    const seqs: number[] = [];
-    for (let w = 1; w < parts; w++) {
-      const slot = this.slots[w - 1]!;
-      const args = job(w);
-      for (let i = 0; i < args.length; i++) slot[ARGS + i] = args[i]!;
-      slot[ARGS + 12] = this.scratch[w]!;
-      slot[OP] = OP_GEMM;
-      const seq = (Atomics.load(slot, SEQ) + 1) | 0;
-      seqs.push(seq);
-      Atomics.store(slot, SEQ, seq);
-      Atomics.notify(slot, SEQ);
     }
-    const [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11] = job(0) as [
-      number, number, number, number, number, number, number, number, number, number, number, number];
-    this.ex.gemm(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, this.scratch[0]!);
-    let failed = false;
-    for (let w = 1; w < parts; w++) {
-      const slot = this.slots[w - 1]!;
-      const seq = seqs[w - 1]!;
-      let done = Atomics.load(slot, DONE);
-      if (done !== seq) done = spinWhileEqual(slot, DONE, done, 10 * this.spinMicros);
-      while (done !== seq) {
-        Atomics.wait(slot, DONE, done, 1000);
-        done = Atomics.load(slot, DONE);
-      }
-      if (Atomics.load(slot, ERR) !== 0) failed = true;
-    }
-    if (failed) throw new Error('gemm failed in a kernel worker thread');
+    this.chunksHere += ranHere;
+    this.chunksTotal += parts;
+    if (Atomics.load(ctl, ERR) !== 0) throw new Error('gemm failed in a kernel worker thread');
+  }
+
+  /**
+   * Fraction of the chunks of split gemms that the calling thread ran itself since creation (1 / threads when
+   * the workers keep up; near 1 when the OS rarely schedules them).
+   */
+  callerShare(): number {
+    return this.chunksTotal === 0 ? 0 : this.chunksHere / this.chunksTotal;
   }
 
   /** Memory statistics: bytes handed out by {@link alloc} and the current size of the shared memory. */
@@ -254,10 +264,10 @@ export class WasmKernels implements Kernels {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const slot of this.slots) {
-      slot[OP] = OP_EXIT;
-      Atomics.store(slot, SEQ, (Atomics.load(slot, SEQ) + 1) | 0);
-      Atomics.notify(slot, SEQ);
+    if (this.workers.length > 0) {
+      Atomics.store(this.ctl, OP, OP_EXIT);
+      Atomics.store(this.ctl, SEQ, (Atomics.load(this.ctl, SEQ) + 1) | 0);
+      Atomics.notify(this.ctl, SEQ);
     }
     for (const w of this.workers) void w.terminate();
   }
