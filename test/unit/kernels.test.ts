@@ -233,6 +233,27 @@ describe('WasmKernels specifics', function () {
     K!.free(c);
   });
 
+  it('stays correct over many back-to-back split gemms (job hand-over between threads)', () => {
+    const js = new JsKernels();
+    const r = rng(7);
+    const a = K!.alloc(40 * 40);
+    const b = K!.alloc(40 * 40);
+    const c = K!.alloc(40 * 40);
+    a.forEach((_, i) => (a[i] = r()));
+    b.forEach((_, i) => (b[i] = r()));
+    const want = new Float32Array(40 * 40);
+    for (let iter = 0; iter < 3000; iter++) {
+      const m = 1 + (iter % 40), n = 1 + ((iter * 7) % 40), k = 1 + ((iter * 13) % 40);
+      const tA = (iter & 1) === 1, tB = (iter & 2) === 2;
+      K!.gemm(tA, tB, m, n, k, a, tA ? m : k, b, tB ? k : n, c, n, false);
+      js.gemm(tA, tB, m, n, k, a, tA ? m : k, b, tB ? k : n, want, n, false);
+      for (let i = 0; i < m * n; i++) {
+        if (Math.abs(c[i]! - want[i]!) > 1e-4) assert.fail(`iteration ${iter}: element ${i} = ${c[i]}, want ${want[i]}`);
+      }
+    }
+    for (const x of [a, b, c]) K!.free(x);
+  });
+
   it('refuses to free a sub-array or the same buffer twice', () => {
     const a = K!.alloc(64);
     assert.throws(() => K!.free(a.subarray(16)), /no live block/);
