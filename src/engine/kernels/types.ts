@@ -21,6 +21,10 @@ export interface Kernels {
    * - `op(B)` is `[k, n]`: B is stored `[k, n]` with row stride `ldb` (or `[n, k]` if `transB`).
    * - `C` is `[m, n]` with row stride `ldc`.
    * Strides are in elements and let callers address column blocks of a wider matrix.
+   * - `a`, `b`, `c` start at element [0][0] of their matrix (pass a `subarray` for an offset); C must not
+   *   overlap A or B. With `accumulate` false, C's old contents are never read (NaN there does not leak).
+   * - Throws a `RangeError` when a size is not a non-negative integer, a stride is smaller than the stored
+   *   row length, or a matrix does not fit in its buffer.
    */
   gemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number,
