@@ -52,7 +52,7 @@ function tol(mag: number, base: number): number {
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 5, 7], [33, 65, 17], [64, 1, 300], [1, 64, 300], [5, 3, 0], [0, 4, 3], [7, 9, 1],
-  [130, 1030, 260], [4, 8, 256], [129, 17, 513],
+  [130, 1030, 260], [4, 8, 256], [129, 17, 513], [6, 45, 4100], [8, 1030, 3], [2, 16, 5],
 ];
 const TRANS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
 const label = (c: Case): string => `${c.transA ? 'T' : 'N'}${c.transB ? 'T' : 'N'} ${c.m}x${c.n}x${c.k}`;

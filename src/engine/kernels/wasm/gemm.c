@@ -19,6 +19,12 @@
 #define KC 256
 #define MC 128
 #define NC 1024
+/* Up to this many rows of C, op(B) = B is read in place instead of packed (see gemm_small_m). */
+#ifndef SMALL_M
+#define SMALL_M 8
+#endif
+/* Rows of packed A in gemm_small_m (SMALL_M rounded up to whole MR panels). */
+#define SMALL_M_ROWS ((SMALL_M + MR - 1) / MR * MR)
 
 typedef float f32;
 
@@ -199,6 +205,93 @@ static inline void micro_4x8(int kc, const f32 *pa, const f32 *pb, f32 *c, int l
   if (mr > 3) store_row(c + 3 * (long)ldc, c30, c31, nr, beta);
 }
 
+
+/*
+ * Micro-kernels reading op(B) = B in place (row stride ldb) instead of from a packed panel: for a few rows of C
+ * every element of B is used only a few times, so packing it would cost more memory traffic than the product.
+ */
+static inline void direct_4x8(int kc, const f32 *pa, const f32 *b, int ldb, f32 *c, int ldc, int beta) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
+  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++) {
+    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+    v128_t a;
+    a = wasm_v128_load32_splat(pa + 0); FMA(c00, a, b0); FMA(c01, a, b1);
+    a = wasm_v128_load32_splat(pa + 1); FMA(c10, a, b0); FMA(c11, a, b1);
+    a = wasm_v128_load32_splat(pa + 2); FMA(c20, a, b0); FMA(c21, a, b1);
+    a = wasm_v128_load32_splat(pa + 3); FMA(c30, a, b0); FMA(c31, a, b1);
+    pa += MR;
+    b += ldb;
+  }
+  store_row(c, c00, c01, NR, beta);
+  store_row(c + ldc, c10, c11, NR, beta);
+  store_row(c + 2 * ldc, c20, c21, NR, beta);
+  store_row(c + 3 * ldc, c30, c31, NR, beta);
+}
+
+/* One row of C, 16 columns: pa walks packed A with stride MR. */
+static inline void direct_1x16(int kc, const f32 *pa, const f32 *b, int ldb, f32 *c, int beta) {
+  v128_t c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (int p = 0; p < kc; p++) {
+    v128_t a = wasm_v128_load32_splat(pa);
+    FMA(c0, a, wasm_v128_load(b));
+    FMA(c1, a, wasm_v128_load(b + 4));
+    FMA(c2, a, wasm_v128_load(b + 8));
+    FMA(c3, a, wasm_v128_load(b + 12));
+    pa += MR;
+    b += ldb;
+  }
+  store_row(c, c0, c1, NR, beta);
+  store_row(c + 8, c2, c3, NR, beta);
+}
+
+/* One row of C, 8 columns. */
+static inline void direct_1x8(int kc, const f32 *pa, const f32 *b, int ldb, f32 *c, int beta) {
+  v128_t c0 = wasm_f32x4_splat(0), c1 = c0;
+  for (int p = 0; p < kc; p++) {
+    v128_t a = wasm_v128_load32_splat(pa);
+    FMA(c0, a, wasm_v128_load(b));
+    FMA(c1, a, wasm_v128_load(b + 4));
+    pa += MR;
+    b += ldb;
+  }
+  store_row(c, c0, c1, NR, beta);
+}
+
+/*
+ * C (+)= op(A) * B for m <= SMALL_M (op(B) not transposed). A is packed (it is small); B is read in place in
+ * full NR-column strips; the last n % NR columns go through a packed, zero-padded strip.
+ */
+static void gemm_small_m(int transA, int m, int n, int k, const f32 *a, int lda, const f32 *b, int ldb,
+                         f32 *c, int ldc, int accumulate, f32 *packA, f32 *packB) {
+  const int kcMax = MC * KC / SMALL_M_ROWS;
+  int nFull = n - n % NR;
+  for (int pc = 0; pc < k; pc += kcMax) {
+    int kc = k - pc < kcMax ? k - pc : kcMax;
+    int beta = pc > 0 || accumulate;
+    pack_a(transA, m, kc, transA ? a + pc * lda : a + pc, lda, packA);
+    const f32 *bp = b + pc * ldb;
+    for (int i = 0; i < m; i += MR) {
+      int mr = m - i < MR ? m - i : MR;
+      const f32 *pa = packA + i * kc;
+      f32 *ci = c + i * ldc;
+      if (mr == MR) {
+        for (int j = 0; j < nFull; j += NR) direct_4x8(kc, pa, bp + j, ldb, ci + j, ldc, beta);
+      } else {
+        for (int r = 0; r < mr; r++) {
+          int j = 0;
+          for (; j + 2 * NR <= nFull; j += 2 * NR) direct_1x16(kc, pa + r, bp + j, ldb, ci + r * ldc + j, beta);
+          for (; j < nFull; j += NR) direct_1x8(kc, pa + r, bp + j, ldb, ci + r * ldc + j, beta);
+        }
+      }
+      if (nFull < n) {
+        pack_b(0, kc, n - nFull, bp + nFull, ldb, packB);
+        micro_4x8(kc, pa, packB, ci + nFull, ldc, mr, n - nFull, beta);
+      }
+    }
+  }
+}
+
 /*
  * The exported entry point. Pointers are byte addresses in linear memory; all counts and strides are in
  * elements. `scratch` must hold gemm_scratch_bytes() bytes and must not be shared with a concurrent call.
@@ -216,6 +309,10 @@ void gemm(int transA, int transB, int m, int n, int k,
   }
   f32 *packA = (f32 *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
   f32 *packB = packA + MC * KC;
+  if (m <= SMALL_M && !transB) {
+    gemm_small_m(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packA, packB);
+    return;
+  }
 
   for (int jc = 0; jc < n; jc += NC) {
     int nc = n - jc < NC ? n - jc : NC;
