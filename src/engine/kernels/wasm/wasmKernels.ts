@@ -160,12 +160,12 @@ export class WasmKernels implements Kernels {
       inits.push({ memory, module, ctlByteOffset: ctlOff, scratch: scratch[w]!, stackTop, spinMicros });
     }
 
-    const workers: Worker[] = [];
-    try {
-      for (const init of inits) workers.push(await startWorker(script!, init, opts.startTimeoutMs ?? 20000));
-    } catch (e) {
+    const started = await Promise.allSettled(inits.map((init) => startWorker(script!, init, opts.startTimeoutMs ?? 20000)));
+    const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
       for (const w of workers) void w.terminate();
-      throw e;
+      throw failure.reason;
     }
     return new WasmKernels({
       arena, ex, scratch, ctl, workers, threshold: opts.parallelThreshold ?? 1 << 20, spinMicros,
