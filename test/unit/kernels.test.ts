@@ -192,13 +192,23 @@ function suite(name: string, make: () => Promise<Kernels>, needsWasm: boolean): 
   });
 }
 
-before(() => tf.setBackend('cpu'));
+describe('kernels vs references', () => {
+  // tf.matMul on the cpu backend is the reference; restore whatever backend other test files use.
+  let previous = '';
+  before(async () => {
+    previous = tf.getBackend();
+    await tf.setBackend('cpu');
+  });
+  after(async () => {
+    if (previous && previous !== 'cpu') await tf.setBackend(previous);
+  });
 
-suite('JsKernels', async () => new JsKernels(), false);
-suite('WasmKernels, 1 thread', async () => WasmKernels.create({ threads: 1 }), true);
-// Threshold 0: every gemm is split, so edge tiles land on the worker too.
-suite('WasmKernels, 2 threads', async () => WasmKernels.create({ threads: 2, parallelThreshold: 0 }), true);
-suite('WasmKernels, 3 threads', async () => WasmKernels.create({ threads: 3, parallelThreshold: 0 }), true);
+  suite('JsKernels', async () => new JsKernels(), false);
+  suite('WasmKernels, 1 thread', async () => WasmKernels.create({ threads: 1 }), true);
+  // Threshold 0: every gemm is split, so edge tiles land on the worker too.
+  suite('WasmKernels, 2 threads', async () => WasmKernels.create({ threads: 2, parallelThreshold: 0 }), true);
+  suite('WasmKernels, 3 threads', async () => WasmKernels.create({ threads: 3, parallelThreshold: 0 }), true);
+});
 
 describe('WasmKernels specifics', function () {
   let K: WasmKernels | undefined;
