@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   register('inkling.showDashboard', () => log.show(true));
   register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));
 
+  log.info(`Model folder for this workspace: ${store.dir}`);
   const ready = (async () => {
     if (!store.exists) {
       status.set(stateFor());
