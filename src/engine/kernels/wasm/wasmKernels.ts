@@ -43,7 +43,7 @@ export interface WasmKernelsOptions {
   /**
    * Microseconds a worker keeps polling for the next job before it sleeps in `Atomics.wait` (waking a
    * sleeping thread costs tens of microseconds; the gemms of a training step come closer together than that).
-   * The calling thread polls for up to 10x this for the workers to finish.
+   * The calling thread polls as long for the workers to finish their chunks before it sleeps too.
    * @default 300
    */
   spinMicros?: number;
@@ -237,10 +237,15 @@ export class WasmKernels implements Kernels {
       const cur = Atomics.exchange(ctl, CLAIM, CLOSED_TAG << 16);
       const claimed = cur >>> 16 === tag ? Math.min(cur & 0xffff, parts) : parts;
       let done = Atomics.load(ctl, COMPLETED);
-      if (done < claimed) done = spinWhileEqual(ctl, COMPLETED, done, 10 * this.spinMicros);
+      const spinUntil = performance.now() + this.spinMicros / 1000;
       while (done < claimed) {
-        Atomics.wait(ctl, COMPLETED, done, 1000);
-        done = Atomics.load(ctl, COMPLETED);
+        const left = spinUntil - performance.now();
+        if (left > 0) {
+          done = spinWhileEqual(ctl, COMPLETED, done, left * 1000);
+        } else {
+          Atomics.wait(ctl, COMPLETED, done, 1000);
+          done = Atomics.load(ctl, COMPLETED);
+        }
       }
     }
     this.chunksHere += ranHere;
