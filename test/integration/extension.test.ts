@@ -126,6 +126,21 @@ describe('Inkling in VS Code', function () {
     assert.ok(range.start.isEqual(end) && range.end.isEqual(end), 'the range is the cursor position');
   });
 
+  it('continues the IntelliSense item that is selected (ghost text starts with it and replaces its range)', async () => {
+    const a = await api();
+    const content = 'export function format(value: number): string {\n  return val';
+    const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
+    const end = doc.positionAt(content.length);
+    const wordStart = end.translate(0, -3);
+    const selected = { range: new vscode.Range(wordStart, end), text: 'value' };
+    const items = await a.provider.provideInlineCompletionItems(doc, end, { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: selected }, token());
+    const expected = await expectedGreedy(a, content.slice(0, -3) + 'value');
+    if (!expected) return; // the model ends the line right after the item: nothing to add, nothing shown
+    assert.ok(items && items.length > 0);
+    assert.equal(items[0]!.insertText, `value${expected}`);
+    assert.ok(items[0]!.range!.isEqual(selected.range));
+  });
+
   it('respects cancellation and declines where code follows the cursor', async () => {
     const a = await api();
     const doc = await vscode.workspace.openTextDocument({ content: 'const total = compute(items);', language: 'typescript' });
