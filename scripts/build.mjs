@@ -1,7 +1,7 @@
 // Bundles the extension, its workers, the CLI and the webview with esbuild; builds the WebAssembly kernels
 // when a wasm-capable clang is installed. Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,10 @@ if (existsSync(webviewEntry)) {
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
     logLevel: 'warning', entryPoints: { dashboard: webviewEntry }, outdir: path.join(root, 'media'),
   });
+  // The page's icon font, next to the bundle (the webview may load only from media/).
+  const codicons = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+  mkdirSync(path.join(root, 'media'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(codicons, f), path.join(root, 'media', f));
 }
 
 const wasmBuild = path.join(root, 'scripts', 'build-wasm.mjs');

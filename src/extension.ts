@@ -13,6 +13,8 @@ import { StatusBar } from './host/statusBar';
 import { TrainingController } from './host/training';
 import { SaveWatcher } from './host/saveWatcher';
 import { offerFirstTraining } from './host/firstRun';
+import { Dashboard } from './dashboard/dashboard';
+import { DASHBOARD_VIEW_TYPE } from './shared/dashboardProtocol';
 
 export interface InklingApi {
   store: ModelStore;
@@ -58,7 +60,9 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   register('inkling.importModel', (from?: string) => importModel(training, completion, from));
   register('inkling.toggleCompletions', () => updateWhereDefined('enable', !enabled));
   register('inkling.triggerCompletion', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'));
-  register('inkling.showDashboard', () => log.show(true));
+  const dashboard = sub(new Dashboard({ extensionUri: context.extensionUri, training, completion, settings, acceptance }));
+  sub(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, dashboard));
+  register('inkling.showDashboard', () => dashboard.show());
   register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));
 
   log.info(`Model folder for this workspace: ${store.dir}`);

@@ -1,0 +1,96 @@
+/**
+ * Records what the dashboard shows about training runs from the controller's event stream, from activation on, so
+ * a dashboard opened (or restored) in the middle of a run still draws the whole curve. Keeps no unbounded history:
+ * the curve is a {@link PointHistory}. Pure (the event source is passed in).
+ */
+import { Disposable, Emitter, type IDisposable } from '../shared/disposable';
+import { MAX_CURVE_POINTS, type CurvePoint, type RunStatus } from '../shared/dashboardProtocol';
+import type { CorpusInfo, TrainingEvent } from '../shared/protocol';
+import type { TrainProgress } from '../engine/trainer';
+import { PointHistory } from './history';
+import { toCurvePoint } from './state';
+
+export type RecorderChange =
+  /** A new training run: the curve starts again. */
+  | { kind: 'reset' }
+  | { kind: 'progress'; point: CurvePoint }
+  /** Status, corpus or kernels changed. */
+  | { kind: 'status' }
+  | { kind: 'checkpoint'; valBits: number };
+
+export class RunRecorder extends Disposable {
+  readonly history = new PointHistory<CurvePoint>(MAX_CURVE_POINTS);
+  run: RunStatus = 'idle';
+  /** A sentence about the current or last run ('' before any). */
+  message = '';
+  kernels = '';
+  corpus: CorpusInfo | null = null;
+  progress: TrainProgress | null = null;
+  /** Id of the training run the curve belongs to (fine-tunes on save are not plotted). */
+  private runId: number | null = null;
+  private readonly changed = this._register(new Emitter<RecorderChange>());
+  readonly onDidChange = this.changed.event;
+
+  constructor(onEvent: (listener: (e: TrainingEvent) => void) => IDisposable) {
+    super();
+    this._register(onEvent((e) => this.handle(e)));
+  }
+
+  handle(e: TrainingEvent): void {
+    const ours = e.id === this.runId;
+    switch (e.type) {
+      case 'corpus':
+        // Only full training runs read a corpus: this starts a new curve.
+        this.runId = e.id;
+        this.history.clear();
+        this.progress = null;
+        this.corpus = e.corpus;
+        this.run = 'training';
+        this.message = `Read ${e.corpus.files} files; preparing to train…`;
+        this.changed.fire({ kind: 'reset' });
+        this.changed.fire({ kind: 'status' });
+        return;
+      case 'started':
+        this.kernels = e.kernels;
+        if (ours) this.status('training', `Training on ${e.kernels} kernels${e.kernelsNote ? ` (${e.kernelsNote})` : ''}.`);
+        return;
+      case 'progress':
+        if (!ours) {
+          if (this.run !== 'training') this.status('training', 'Fine-tuning on saved files…');
+          return;
+        }
+        this.progress = e.progress;
+        if (this.run !== 'training') this.status('training', 'Training…');
+        {
+          const point = toCurvePoint(e.progress);
+          this.history.push(point);
+          this.changed.fire({ kind: 'progress', point });
+        }
+        return;
+      case 'checkpoint':
+        if (ours) {
+          this.message = `Checkpoint saved: validation ${e.valBits.toFixed(2)} bits/char.`;
+          this.changed.fire({ kind: 'checkpoint', valBits: e.valBits });
+          this.changed.fire({ kind: 'status' });
+        }
+        return;
+      case 'done':
+        if (e.stopReason === 'imported') this.status('idle', 'Imported a model.');
+        else if (!ours) {
+          if (e.stopReason !== 'nothing-to-learn') this.status('done', 'Fine-tuned on saved files.');
+        }
+        else if (e.stopReason === 'aborted') this.status('stopped', 'Training stopped; the best checkpoint was kept.');
+        else this.status('done', e.stopReason === 'budget' ? 'Training finished: the time budget is used up.' : 'Training finished.');
+        return;
+      case 'error':
+        this.status('error', `Training failed: ${e.message}`);
+        return;
+    }
+  }
+
+  private status(run: RunStatus, message: string): void {
+    this.run = run;
+    this.message = message;
+    this.changed.fire({ kind: 'status' });
+  }
+}
