@@ -1,32 +1,90 @@
-/** `inkling eval <modelDir> <folder>`: held-out bits per character of the text files in a folder. */
+/**
+ * `inkling eval <modelDir> <folder> [--train <folder>]`: held-out bits per character of the text files in a folder,
+ * keystroke savings of a simulated user typing them (with the extension's own suggestion rules), suggestion
+ * latency, and the same figures for baselines computed in the same run: an n-gram model (Kneser-Ney) trained on
+ * `--train`, and xz / PPMd conditional bits per character given the training text.
+ */
 import path from 'node:path';
 import { collectCorpus } from '../corpus';
 import { DOCUMENT_SEPARATOR, evaluateText, loadModel } from '../engine';
 import { createKernels } from '../engine/kernels';
-import { list, num, parse } from './args';
+import { percentile } from '../bench/stats';
+import { conditionalBitsPerChar } from '../eval/compressors';
+import { savings, simulateTyping } from '../eval/keystrokes';
+import { modelSuggester, ngramSuggester } from '../eval/suggesters';
+import { NGramModel } from '../ngram';
+import { list, num, parse, str } from './args';
 import { UsageError } from './errors';
 
-export async function evalCommand(argv: string[]): Promise<void> {
-  const { values: v, positionals } = parse(argv, {
-    'max-chars': { type: 'string' },
-    'max-file-bytes': { type: 'string' },
-    include: { type: 'string', multiple: true },
-    exclude: { type: 'string', multiple: true },
-    json: { type: 'boolean' },
-  });
-  if (positionals.length !== 2) throw new UsageError('usage: inkling eval <modelDir> <folder> [--max-chars N] [--json]');
-  const model = await loadModel(positionals[0]!);
-  const folder = path.resolve(positionals[1]!);
+async function folderText(folder: string, v: Record<string, unknown>): Promise<{ text: string; files: number }> {
   const report = await collectCorpus(folder, {
     include: list(v, 'include'), exclude: list(v, 'exclude'), maxFileBytes: num(v, 'max-file-bytes'),
   });
   if (report.files.length === 0) throw new UsageError(`no usable text files in ${folder}`);
-  const text = report.files.map((f) => f.text).join(DOCUMENT_SEPARATOR);
+  return { text: report.files.map((f) => f.text).join(DOCUMENT_SEPARATOR), files: report.files.length };
+}
+
+const r4 = (x: number): number => Number(x.toFixed(4));
+
+export async function evalCommand(argv: string[]): Promise<void> {
+  const { values: v, positionals } = parse(argv, {
+    'max-chars': { type: 'string' },
+    'typing-chars': { type: 'string' },
+    'max-file-bytes': { type: 'string' },
+    train: { type: 'string' },
+    include: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 2) throw new UsageError('usage: inkling eval <modelDir> <folder> [--train <folder>] [--max-chars N] [--typing-chars N] [--json]');
+  const model = await loadModel(positionals[0]!);
+  const folder = path.resolve(positionals[1]!);
+  const held = await folderText(folder, v);
+  const maxChars = num(v, 'max-chars');
+  const typingChars = num(v, 'typing-chars') ?? 5000;
+  const test = maxChars ? held.text.slice(0, maxChars) : held.text;
+  const typed = test.slice(0, typingChars);
+  const log = (s: string): void => { if (!v.json) process.stderr.write(`${s}\n`); };
+
   const { kernels } = await createKernels();
   const t0 = performance.now();
-  const r = evaluateText(kernels, model, text, { maxChars: num(v, 'max-chars') });
+  const r = evaluateText(kernels, model, test);
   kernels.dispose();
-  const out = { bitsPerChar: Number(r.bitsPerChar.toFixed(4)), chars: r.chars, files: report.files.length, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) };
+  log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s)`);
+  const single = (await createKernels({ threads: 1 })).kernels;
+  const typing = simulateTyping(typed, modelSuggester(single, model));
+  single.dispose();
+  const s = savings(typing);
+  const out: Record<string, unknown> = {
+    bitsPerChar: r4(r.bitsPerChar), chars: r.chars, files: held.files,
+    keystrokeSavings: { full: r4(s.full), word: r4(s.word) }, fullAcceptRate: r4(s.fullAcceptRate),
+    typedChars: typed.length,
+    latencyMs: { p50: r4(percentile(typing.latenciesMs, 50)), p95: r4(percentile(typing.latenciesMs, 95)) },
+    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+  };
+  log(`  keystroke savings over ${typed.length} typed characters: ${(s.full * 100).toFixed(1)}% (full accept), ${(s.word * 100).toFixed(1)}% (by word); ${(s.fullAcceptRate * 100).toFixed(1)}% of shown suggestions accepted in full`);
+
+  const trainFolder = str(v, 'train');
+  if (trainFolder) {
+    const train = await folderText(path.resolve(trainFolder), v);
+    const ngram = new NGramModel();
+    ngram.add(train.text);
+    const ngramTyping = simulateTyping(typed, ngramSuggester(ngram));
+    const ns = savings(ngramTyping);
+    const baselines: Record<string, unknown> = {
+      ngram: {
+        bitsPerChar: r4(ngram.bitsPerChar(test)), keystrokeSavings: { full: r4(ns.full), word: r4(ns.word) },
+        fullAcceptRate: r4(ns.fullAcceptRate),
+        latencyMs: { p50: r4(percentile(ngramTyping.latenciesMs, 50)), p95: r4(percentile(ngramTyping.latenciesMs, 95)) },
+      },
+    };
+    for (const tool of ['xz', 'ppmd'] as const) {
+      const bits = await conditionalBitsPerChar(train.text, test, tool);
+      baselines[tool] = typeof bits === 'number' ? { bitsPerChar: r4(bits) } : bits;
+    }
+    out.baselines = baselines;
+    log(`  baselines: ${JSON.stringify(baselines)}`);
+  }
   if (v.json) process.stdout.write(`${JSON.stringify(out)}\n`);
   else process.stdout.write(`${out.bitsPerChar} bits/char over ${out.chars} characters of ${out.files} file(s)\n`);
 }

@@ -49,10 +49,13 @@ describe('inkling CLI', function () {
     const again = JSON.parse(inkling(['complete', out, '--max-chars', '12', '--json'], 'export function add7(a: number, b: number): number { return ').stdout) as { completion: string };
     assert.equal(again.completion, completion, 'greedy completion is deterministic');
 
-    const e = inkling(['eval', out, path.join(dir, 'ws'), '--json']);
+    const e = inkling(['eval', out, path.join(dir, 'ws'), '--typing-chars', '400', '--json']);
     assert.equal(e.status, 0, e.stderr);
-    const ev = JSON.parse(e.stdout) as { bitsPerChar: number; chars: number };
+    const ev = JSON.parse(e.stdout) as { bitsPerChar: number; chars: number; keystrokeSavings: { full: number; word: number }; latencyMs: { p50: number } };
     assert.ok(ev.chars > 1000 && ev.bitsPerChar > 0 && ev.bitsPerChar < 4, e.stdout);
+    // The corpus is highly repetitive: a trained model saves keystrokes on it.
+    assert.ok(ev.keystrokeSavings.word > 0.1, e.stdout);
+    assert.ok(ev.latencyMs.p50 > 0, e.stdout);
   });
 
   it('reports bad input as one clear line and a non-zero exit', () => {
