@@ -2,20 +2,28 @@
 // text, and accepts it with Tab, in the real VS Code workbench driven by Chromium.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   VsCodeSession, startVsCode, openFile, goToEnd, typeText, readEditorLines, waitForGhostText, pressKeys,
-  runCommand, screenshot, waitFor, repoRoot,
+  runCommand, screenshot, waitFor, repoRoot, fixtureWorkspace,
 } from './harness';
 
 describe('Ghost text in the workbench', function () {
   this.timeout(600_000);
   let session: VsCodeSession | undefined;
 
+  let source = '';
+
   before(async () => {
+    // The fixture plus this repository's TypeScript sources, so a short run learns something worth showing.
+    source = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-ghost-'));
+    fs.cpSync(fixtureWorkspace, source, { recursive: true });
+    fs.cpSync(path.join(repoRoot, 'src'), path.join(source, 'inkling-src'), { recursive: true, filter: (f) => !f.endsWith('.c') });
     session = await startVsCode({
+      workspace: source,
       userSettings: {
-        'inkling.model.units': 64, 'inkling.model.layers': 1, 'inkling.training.minutes': 0.5,
+        'inkling.model.units': 96, 'inkling.model.layers': 1, 'inkling.training.minutes': 0.75,
         'inkling.completion.debounceMs': 0,
       },
     });
@@ -30,6 +38,7 @@ describe('Ghost text in the workbench', function () {
 
   after(async () => {
     await session?.close();
+    if (source) fs.rmSync(source, { recursive: true, force: true });
   });
 
   const statusText = async (page: VsCodeSession['page']): Promise<string> =>
@@ -48,7 +57,7 @@ describe('Ghost text in the workbench', function () {
     await openFile(page, 'src/format.ts');
     await goToEnd(page);
     await pressKeys(page, 'Enter');
-    const typed = 'export function ';
+    const typed = 'export function format';
     await typeText(page, typed, 60);
     const ghost = await waitForGhostText(page, (t) => t.trim().length > 0, 20_000);
     // The README's picture is refreshed on request only; ordinary runs keep theirs with the test results.
