@@ -238,6 +238,30 @@ describe('Inkling in VS Code', function () {
     }
   });
 
+  it('Show Training Dashboard opens the panel and Trigger Completion shows ghost text on request', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('inkling.showDashboard');
+    const dashboardTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('inkling.dashboard'));
+    for (let i = 0; i < 50 && !dashboardTab(); i++) await new Promise((r) => setTimeout(r, 100));
+    const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label}:${(t.input as { viewType?: string })?.viewType ?? '-'}`);
+    assert.ok(dashboardTab(), `the dashboard tab is open (tabs: ${all.join(', ')})`);
+    const content = 'export function format(value: number): string {\n  return ';
+    const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
+    const editor = await vscode.window.showTextDocument(doc);
+    const end = doc.positionAt(content.length);
+    editor.selection = new vscode.Selection(end, end);
+    const expected = await expectedGreedy(a, content);
+    const shownBefore = a.acceptance.value.shown;
+    await vscode.commands.executeCommand('inkling.triggerCompletion');
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(a.acceptance.value.shown > shownBefore, 'the trigger asked the provider');
+    assert.equal(doc.getText().slice(content.length), expected);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('Set Temperature and Toggle Completions change their settings', async () => {
     await vscode.commands.executeCommand('inkling.setTemperature', 0.7);
     assert.equal(cfg().get('completion.temperature'), 0.7);
