@@ -45,9 +45,15 @@ export const SECRET_FILE_GLOBS: readonly string[] = [
 
 const isSecretName = picomatch(SECRET_FILE_GLOBS as string[], { dot: true, nocase: true });
 
+/**
+ * Source code named like a secrets file (`secrets.ts`, `credentials.py`) is code about secrets, not a secret
+ * store: it is read (and its text still goes through {@link maskSecrets}).
+ */
+const SOURCE_NAMED_LIKE_SECRETS = /^(?:credentials|secrets)[^/]*\.(?:[cm]?[jt]sx?|py|go|rs|java|kt|cs|c|cc|cpp|h|hpp|rb|php|swift|scala|md)$/i;
+
 /** True when a file with this basename must not be read while `excludeSecrets` is on. */
 export function isSecretFileName(basename: string): boolean {
-  return isSecretName(basename);
+  return isSecretName(basename) && !SOURCE_NAMED_LIKE_SECRETS.test(basename);
 }
 
 const NL = String.raw`(?:\r?\n|\\n)`;

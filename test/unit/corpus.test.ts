@@ -205,6 +205,13 @@ describe('corpus', function () {
       assert.ok(paths(unsafe).includes('.env'));
     });
 
+    it('reads source code named like a secrets file (code about secrets), still masking tokens in it', async () => {
+      await writeTree(dir, { 'src/secrets.ts': 'export const mask = (s: string) => s;\n', 'credentials.py': 'def load(): pass\n', 'secrets.yaml': 'SECRET' });
+      const report = await collectCorpus(dir);
+      assert.deepEqual(paths(report), ['credentials.py', 'src/secrets.ts']);
+      assert.equal(reasonOf(report, 'secrets.yaml'), 'secret');
+    });
+
     it('masks planted keys so that none appears anywhere in the collected text', async () => {
       const planted = {
         aws: 'AKIA' + 'QWERTYUIOPASDFGH',
