@@ -156,23 +156,35 @@ describe('Inkling in VS Code', function () {
     assert.equal(await a.provider.provideInlineCompletionItems(doc, new vscode.Position(0, 6), ctx(), token()), undefined);
   });
 
-  it('shows the ghost text in the editor and Tab-accept (commit) inserts it and counts it', async () => {
-    const a = await api();
-    const content = 'export function format(value: number): string {\n  return ';
+  /** Opens an untitled TypeScript editor with the cursor at the end of `content`. */
+  async function editorAtEnd(content: string): Promise<vscode.TextDocument> {
     const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
     const editor = await vscode.window.showTextDocument(doc);
     const end = doc.positionAt(content.length);
     editor.selection = new vscode.Selection(end, end);
-    const expected = await expectedGreedy(a, content);
-    const before = a.acceptance.value.acceptedFull;
+    return doc;
+  }
+
+  /** Runs `trigger`, then accepts the ghost text (Tab's command) until something is inserted; returns it. */
+  async function triggerAndAccept(doc: vscode.TextDocument, contentLength: number, trigger: string): Promise<string> {
     let inserted = '';
     for (let attempt = 0; attempt < 20 && !inserted; attempt++) {
-      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await vscode.commands.executeCommand(trigger);
       await new Promise((r) => setTimeout(r, 300));
       await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
       await new Promise((r) => setTimeout(r, 200));
-      inserted = doc.getText().slice(content.length);
+      inserted = doc.getText().slice(contentLength);
     }
+    return inserted;
+  }
+
+  it('shows the ghost text in the editor and Tab-accept (commit) inserts it and counts it', async () => {
+    const a = await api();
+    const content = 'export function format(value: number): string {\n  return ';
+    const doc = await editorAtEnd(content);
+    const expected = await expectedGreedy(a, content);
+    const before = a.acceptance.value.acceptedFull;
+    const inserted = await triggerAndAccept(doc, content.length, 'editor.action.inlineSuggest.trigger');
     assert.equal(inserted, expected);
     assert.equal(a.acceptance.value.acceptedFull, before + 1, 'the accept command counted it');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -247,18 +259,12 @@ describe('Inkling in VS Code', function () {
     const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label}:${(t.input as { viewType?: string })?.viewType ?? '-'}`);
     assert.ok(dashboardTab(), `the dashboard tab is open (tabs: ${all.join(', ')})`);
     const content = 'export function format(value: number): string {\n  return ';
-    const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
-    const editor = await vscode.window.showTextDocument(doc);
-    const end = doc.positionAt(content.length);
-    editor.selection = new vscode.Selection(end, end);
+    const doc = await editorAtEnd(content);
     const expected = await expectedGreedy(a, content);
     const shownBefore = a.acceptance.value.shown;
-    await vscode.commands.executeCommand('inkling.triggerCompletion');
-    await new Promise((r) => setTimeout(r, 500));
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
-    await new Promise((r) => setTimeout(r, 200));
+    const inserted = await triggerAndAccept(doc, content.length, 'inkling.triggerCompletion');
     assert.ok(a.acceptance.value.shown > shownBefore, 'the trigger asked the provider');
-    assert.equal(doc.getText().slice(content.length), expected);
+    assert.equal(inserted, expected);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
