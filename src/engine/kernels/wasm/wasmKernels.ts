@@ -37,7 +37,8 @@ export interface WasmKernelsOptions {
   threads?: number;
   /**
    * A gemm is split over threads only when m·n·k is at least this (smaller ones do not repay the wake-up).
-   * @default 1048576 (about 60 µs of single-threaded work; measured with bench/gemm.ts --crossover-only)
+   * @default 131072 (about 50³; on an idle 2-core machine splitting gained 1.25x at 48³, 1.6x at 64³ and lost
+   * below 32³, measured with bench/gemm.ts --crossover-only)
    */
   parallelThreshold?: number;
   /**
@@ -168,7 +169,7 @@ export class WasmKernels implements Kernels {
       throw failure.reason;
     }
     return new WasmKernels({
-      arena, ex, scratch, ctl, workers, threshold: opts.parallelThreshold ?? 1 << 20, spinMicros,
+      arena, ex, scratch, ctl, workers, threshold: opts.parallelThreshold ?? 1 << 17, spinMicros,
     });
   }
 
