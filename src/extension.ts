@@ -12,7 +12,7 @@ import { AcceptanceTracker } from './host/acceptance';
 import { StatusBar } from './host/statusBar';
 import { TrainingController } from './host/training';
 import { SaveWatcher } from './host/saveWatcher';
-import { offerFirstTraining } from './host/firstRun';
+import { loadSavedModel } from './host/startup';
 import { Dashboard } from './dashboard/dashboard';
 import { DASHBOARD_VIEW_TYPE } from './shared/dashboardProtocol';
 
@@ -42,14 +42,12 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   const training = sub(new TrainingController(trainingClient, completion, store, settings, status, notifier));
   const acceptance = sub(new AcceptanceTracker(context.workspaceState));
   let enabled = settings.value.enable;
-  const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (doc, offset, text) => { acceptance.shown(1); acceptance.shownAt(doc, offset, text); } });
+  const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (doc, offset, text) => acceptance.suggestionShown(doc, offset, text) });
   sub(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
   sub(new SaveWatcher(settings, training));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));
-  sub(settings.onDidChange((s) => { enabled = s.enable; status.set(stateFor()); }));
-
-  const stateFor = () => !enabled ? { kind: 'off' as const }
-    : completion.model ? { kind: 'ready' as const, valBits: completion.model.validationBitsPerChar } : { kind: 'untrained' as const };
+  const showResting = () => status.showResting(enabled, completion.model?.validationBitsPerChar);
+  sub(settings.onDidChange((s) => { enabled = s.enable; showResting(); }));
 
   const register = (id: string, fn: (...args: any[]) => unknown) => sub(vscode.commands.registerCommand(id, fn));
   register('inkling.trainWorkspace', () => training.train(false));
@@ -65,21 +63,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   register('inkling.showDashboard', () => dashboard.show());
   register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));
 
-  log.info(`Model folder for this workspace: ${store.dir}`);
-  const ready = (async () => {
-    if (!store.exists) {
-      status.set(stateFor());
-      void offerFirstTraining(context.workspaceState, store, settings, training);
-      return;
-    }
-    try {
-      await completion.load(store.dir);
-      log.info(`Loaded the workspace model from ${store.dir}`);
-    } catch (e) {
-      notifier.error(`the saved model could not be loaded (${(e as Error).message}); train again to replace it`);
-    }
-    status.set(stateFor());
-  })();
+  const ready = loadSavedModel(context.workspaceState, store, completion, settings, training, notifier).then(showResting);
   return { store, training, completion, provider, acceptance, ready };
 }
 

@@ -23,18 +23,15 @@ export class AcceptanceTracker implements vscode.Disposable {
     });
   }
 
-  /** Remembers the suggestion shown at `offset` of `doc`, to recognise a partial accept of it. */
-  shownAt(doc: vscode.Uri, offset: number, text: string): void {
+  /** Counts a suggestion shown at `offset` of `doc`, and remembers it to recognise a partial accept of it. */
+  suggestionShown(doc: vscode.Uri, offset: number, text: string): void {
     this.partial.shown(doc.toString(), offset, text);
+    this.stats.shown++;
+    this.save();
   }
 
   get value(): AcceptanceStats {
     return { ...this.stats };
-  }
-
-  shown(n: number): void {
-    this.stats.shown += n;
-    this.save();
   }
 
   accepted(chars: number): void {
@@ -49,12 +46,22 @@ export class AcceptanceTracker implements vscode.Disposable {
     this.save();
   }
 
+  private persistTimer: NodeJS.Timeout | undefined;
+
+  /** Notifies at once; writes workspace state at most every 2 s (this runs on every suggestion shown). */
   private save(): void {
-    void this.memento.update(KEY, this.stats);
     this.changed.fire(this.value);
+    this.persistTimer ??= setTimeout(() => {
+      this.persistTimer = undefined;
+      void this.memento.update(KEY, this.stats);
+    }, 2000);
   }
 
   dispose(): void {
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer);
+      void this.memento.update(KEY, this.stats);
+    }
     this.sub.dispose();
     this.changed.dispose();
   }

@@ -46,6 +46,13 @@ export class StatusBar implements vscode.Disposable {
     }
   }
 
+  /** The resting state: off when completions are disabled, else ready or untrained by whether a model is loaded. */
+  showResting(enabled: boolean, validationBitsPerChar: number | null | undefined): void {
+    if (!enabled) this.set({ kind: 'off' });
+    else if (validationBitsPerChar !== undefined) this.set({ kind: 'ready', valBits: validationBitsPerChar });
+    else this.set({ kind: 'untrained' });
+  }
+
   dispose(): void {
     this.item.dispose();
   }
