@@ -2,17 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { NGramModel, type NGramJSON, type Smoothing } from '../../src/ngram';
+import { sharedCorpus } from '../helpers/paths';
 
-/** The repository root: the nearest folder above this file holding package.json (works from src or out). */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
-}
 
 /** Deterministic pseudo-random text over `alphabet` (xorshift32). */
 function randomText(n: number, alphabet: string, seed: number): string {
@@ -216,7 +207,7 @@ describe('NGramModel', () => {
   });
 
   describe('tinyshakespeare', function () {
-    const file = path.join(repoRoot(), '..', 'shared', 'corpora', 'tinyshakespeare.txt');
+    const file = sharedCorpus('tinyshakespeare.txt');
 
     it('scores under 2.3 bits/char on held-out text (first 100k chars of the last 10%)', function () {
       if (!fs.existsSync(file)) this.skip();
