@@ -1,6 +1,5 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import { NGramModel, type NGramJSON, type Smoothing } from '../../src/ngram';
 import { sharedCorpus } from '../helpers/paths';
 
