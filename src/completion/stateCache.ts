@@ -6,6 +6,7 @@
  * few new characters (typing) feeds just those; one that ends where an older snapshot ended (backspace,
  * undo) reuses it. Anything else (a jump elsewhere, a paste) primes a fresh state from the context (cold).
  */
+import { prime } from '../engine/generate';
 import type { Predictor, RecurrentState } from '../engine/predictor';
 import type { Vocabulary } from '../engine/vocab';
 
@@ -63,11 +64,9 @@ export class DocumentStates {
       this.push(snaps, snap);
     } else {
       cold = true;
-      const state = this.predictor.newState();
-      const ids = this.vocab.encode(context);
-      const probs = this.predictor.feed(state, ids) ?? this.predictor.step(state, this.vocab.idOf('\n'));
-      fed = ids.length;
-      snap = { text: context, state, probs: probs.slice() };
+      const { state, probs } = prime(this.predictor, this.vocab, context);
+      fed = state.fed;
+      snap = { text: context, state, probs };
       this.push(snaps, snap);
     }
     this.evict();

@@ -4,11 +4,11 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadModel, type SavedModel } from '../engine/format';
-import { generate } from '../engine/generate';
+import { generate, prime } from '../engine/generate';
 import { createKernels, type Kernels } from '../engine/kernels';
 import { Predictor } from '../engine/predictor';
 import { Rng } from '../engine/rng';
-import { parameterCount } from '../engine/config';
+import { modelInfo } from '../shared/modelInfo';
 import type { CompletionRequest, CompletionResponse, ModelInfo } from '../shared/protocol';
 import { DocumentStates } from './stateCache';
 
@@ -24,14 +24,6 @@ const port = parentPort!;
 
 function reply(msg: CompletionResponse): void {
   port.postMessage(msg);
-}
-
-export function modelInfo(model: SavedModel, kernels: string): ModelInfo {
-  return {
-    config: model.config, parameters: parameterCount(model.config),
-    validationBitsPerChar: model.meta.training?.validationBitsPerChar ?? null,
-    trainedSteps: model.meta.training?.steps ?? 0, createdAt: model.meta.createdAt, kernels,
-  };
 }
 
 async function load(modelDir: string): Promise<ModelInfo> {
@@ -65,9 +57,8 @@ function complete(req: Extract<CompletionRequest, { type: 'complete' }>): Comple
 function sample(req: Extract<CompletionRequest, { type: 'sample' }>): CompletionResponse {
   if (!loaded) return { type: 'sample', id: req.id, text: '' };
   const { predictor, model } = loaded;
-  const state = predictor.newState();
-  const probs = predictor.feed(state, model.vocab.encode(req.prompt)) ?? predictor.step(state, model.vocab.idOf('\n'));
-  const text = generate(predictor, model.vocab, state, probs.slice(), {
+  const { state, probs } = prime(predictor, model.vocab, req.prompt);
+  const text = generate(predictor, model.vocab, state, probs, {
     temperature: req.temperature, rng: new Rng(req.seed), maxChars: req.maxChars,
   });
   return { type: 'sample', id: req.id, text };

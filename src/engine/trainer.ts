@@ -10,6 +10,7 @@ import type { Kernels } from './kernels/types';
 import { Network } from './network';
 import { Adam, clipScale, globalNorm, learningRateAt, type AdamState } from './optimizer';
 import { initParams } from './params';
+import { StreamScorer } from './scorer';
 import { Rng } from './rng';
 
 const LN2 = Math.LN2;
@@ -182,18 +183,6 @@ export function createValidator(
   kernels: Kernels, model: ModelConfig, cfg: TrainConfig, tokens: Int32Array,
 ): ((weights: Float32Array) => number) | null {
   const slice = tokens.subarray(0, Math.min(tokens.length, cfg.validationChars + 1));
-  const batch = fittingBatch(slice.length, cfg.batchSize, cfg.seqLength);
-  if (batch < 1) return null;
-  const net = new Network(kernels, { ...model, dropout: 0 }, batch, cfg.seqLength);
-  const batcher = new StreamBatcher(slice, batch, cfg.seqLength);
-  return (weights) => {
-    net.params.flat.set(weights);
-    net.resetState();
-    let nats = 0;
-    for (let k = 0; k < batcher.batchesPerPass; k++) {
-      batcher.fill(k);
-      nats += net.evaluate(batcher.ids, batcher.targets);
-    }
-    return nats / (batcher.batchesPerPass * batch * cfg.seqLength) / LN2;
-  };
+  const scorer = StreamScorer.create(kernels, model, slice, cfg.batchSize, cfg.seqLength);
+  return scorer && ((weights) => scorer.bitsPerChar(weights));
 }

@@ -5,26 +5,19 @@
 import { promises as fs } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { collectCorpus, formatReport, splitByFile } from '../corpus';
-import { loadModel, saveModel, type SavedModel } from '../engine/format';
+import { loadModel, saveModel } from '../engine/format';
 import { createKernels, type Kernels } from '../engine/kernels';
 import { trainOnText } from '../engine/pipeline';
 import { loadTf } from '../engine/tfjs/load';
-import { DEFAULT_TRAIN, parameterCount } from '../engine/config';
-import type { CorpusInfo, ModelInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
+import { DEFAULT_TRAIN } from '../engine/config';
+import { modelInfo } from '../shared/modelInfo';
+import type { CorpusInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
 
 const port = parentPort!;
 let controller: AbortController | null = null;
 
 function send(e: TrainingEvent): void {
   port.postMessage(e);
-}
-
-function info(model: SavedModel, kernels: string): ModelInfo {
-  return {
-    config: model.config, parameters: parameterCount(model.config),
-    validationBitsPerChar: model.meta.training?.validationBitsPerChar ?? null,
-    trainedSteps: model.meta.training?.steps ?? 0, createdAt: model.meta.createdAt, kernels,
-  };
 }
 
 async function kernelsFor(choice: 'auto' | 'wasm' | 'js'): Promise<{ kernels: Kernels; note?: string }> {
@@ -59,7 +52,7 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
     });
     // The best weights with the optimiser state, so "Train" later continues where this run stopped.
     await saveModel(tf, req.modelDir, result, { withOptimizer: true });
-    send({ type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: info(result, kernels.name) });
+    send({ type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(result, kernels.name) });
   } finally {
     kernels.dispose();
   }
@@ -93,7 +86,7 @@ async function runFinetune(req: Extract<TrainingRequest, { type: 'finetune' }>, 
     result.meta.training!.validationBitsPerChar = base.meta.training?.validationBitsPerChar ?? null;
     result.meta.corpus = base.meta.corpus;
     await saveModel(tf, req.modelDir, result, { withOptimizer: true });
-    send({ type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: info(result, kernels.name) });
+    send({ type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(result, kernels.name) });
   } finally {
     kernels.dispose();
   }
@@ -104,7 +97,7 @@ async function runImport(req: Extract<TrainingRequest, { type: 'import' }>): Pro
   const { tf } = await loadTf();
   await saveModel(tf, req.modelDir, model);
   await fs.access(req.modelDir);
-  send({ type: 'done', id: req.id, stopReason: 'imported', progress: null, model: info(model, 'import') });
+  send({ type: 'done', id: req.id, stopReason: 'imported', progress: null, model: modelInfo(model, 'import') });
 }
 
 port.on('message', (req: TrainingRequest) => {
