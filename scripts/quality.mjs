@@ -1,0 +1,103 @@
+// The quality table of the README, reproducibly: for each corpus, split its files into training and held-out
+// text, train the default model with `inkling train --minutes M`, then `inkling eval --json` on the held-out
+// part with the baselines (n-gram, xz, PPMd) computed in the same run.
+//
+// Usage: node scripts/quality.mjs [--minutes 10] [--only name,name] [--skip-train] [--eval-args "..."]
+// Corpora:
+//   tinyshakespeare  the classic char-RNN corpus: first 90% to train on, last 10% held out
+//                    (from the team's shared corpora folder beside the repository, or INKLING_SHARED_CORPORA)
+//   tfjs-layers      the JavaScript and .d.ts sources of the installed @tensorflow/tfjs-layers package
+//   types-node       the .d.ts sources of the installed @types/node package
+//   For the two codebases, every file whose path hashes to 0 mod 10 is held out (whole files, never trained on).
+// Results: .cache/quality/<corpus>/{train.json,eval.json}, and a Markdown table on stdout.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const minutes = opt('minutes', '10');
+const only = opt('only', '')?.split(',').filter(Boolean) ?? [];
+const skipTrain = args.includes('--skip-train');
+const evalArgs = (opt('eval-args', '') ?? '').split(' ').filter(Boolean);
+const cli = path.join(root, 'dist', 'cli.js');
+const work = path.join(root, '.cache', 'quality');
+
+function fnv1a(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function walk(dir, keep, out = [], base = dir) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, keep, out, base);
+    else if (e.isFile() && keep(path.relative(base, p))) out.push(path.relative(base, p));
+  }
+  return out;
+}
+
+function splitPackage(pkgDir, keep, dest) {
+  const files = walk(pkgDir, keep);
+  for (const rel of files) {
+    const part = fnv1a(rel.split(path.sep).join('/')) % 10 === 0 ? 'test' : 'train';
+    const to = path.join(dest, part, rel);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(path.join(pkgDir, rel), to);
+  }
+}
+
+const corpora = {
+  tinyshakespeare(dest) {
+    const shared = process.env.INKLING_SHARED_CORPORA ?? path.join(root, '..', 'shared', 'corpora');
+    const text = fs.readFileSync(path.join(shared, 'tinyshakespeare.txt'), 'utf8');
+    const cut = Math.floor(text.length * 0.9);
+    for (const [part, body] of [['train', text.slice(0, cut)], ['test', text.slice(cut)]]) {
+      fs.mkdirSync(path.join(dest, part), { recursive: true });
+      fs.writeFileSync(path.join(dest, part, 'tinyshakespeare.txt'), body);
+    }
+  },
+  'tfjs-layers'(dest) {
+    const dir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-layers', 'dist');
+    // The package's sources compiled to ES2017, one module per file; not the single-file bundles.
+    splitPackage(dir, (rel) => /\.(js|d\.ts)$/.test(rel) && !/^tf-layers/.test(rel), dest);
+  },
+  'types-node'(dest) {
+    splitPackage(path.join(root, 'node_modules', '@types', 'node'), (rel) => rel.endsWith('.d.ts'), dest);
+  },
+};
+
+const rows = [];
+for (const [name, prepare] of Object.entries(corpora)) {
+  if (only.length && !only.includes(name)) continue;
+  const dir = path.join(work, name);
+  if (!skipTrain) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    prepare(dir);
+    console.error(`\n== ${name}: training for ${minutes} minutes`);
+    const trained = execFileSync(process.execPath, [cli, 'train', path.join(dir, 'train'), '--out', path.join(dir, 'model'),
+      '--minutes', minutes, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+    fs.writeFileSync(path.join(dir, 'train.json'), trained);
+  }
+  console.error(`== ${name}: eval`);
+  const evaluated = execFileSync(process.execPath, [cli, 'eval', path.join(dir, 'model'), path.join(dir, 'test'),
+    '--train', path.join(dir, 'train'), '--json', ...evalArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  fs.writeFileSync(path.join(dir, 'eval.json'), evaluated);
+  rows.push([name, JSON.parse(evaluated.trim().split('\n').pop())]);
+}
+
+const pct = (x) => (x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
+const bits = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
+console.log('| corpus | held-out chars | Inkling bits/char | n-gram | xz | PPMd | Inkling saved (full / word) | n-gram saved (full / word) |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const [name, r] of rows) {
+  const b = r.baselines ?? {};
+  console.log(`| ${name} | ${r.chars} | ${bits(r.bitsPerChar)} | ${bits(b.ngram?.bitsPerChar)} | ${bits(b.xz?.bitsPerChar)} | ${bits(b.ppmd?.bitsPerChar)} | ` +
+    `${pct(r.keystrokeSavings?.full)} / ${pct(r.keystrokeSavings?.word)} | ${pct(b.ngram?.keystrokeSavings?.full)} / ${pct(b.ngram?.keystrokeSavings?.word)} |`);
+}
