@@ -13,6 +13,7 @@ import { StatusBar } from './host/statusBar';
 import { TrainingController } from './host/training';
 import { SaveWatcher } from './host/saveWatcher';
 import { loadSavedModel } from './host/startup';
+import { WorkspaceIndexer } from './host/workspaceIndex';
 import { Dashboard } from './dashboard/dashboard';
 import { DASHBOARD_VIEW_TYPE } from './shared/dashboardProtocol';
 
@@ -24,6 +25,8 @@ export interface InklingApi {
   acceptance: AcceptanceTracker;
   /** Resolves when the saved model (if any) has been loaded at activation. */
   ready: Promise<void>;
+  /** Resolves when the workspace n-gram model built at activation is ready (or could not be built). */
+  indexed: Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): InklingApi {
@@ -46,8 +49,11 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   sub(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
   sub(new SaveWatcher(settings, training));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));
-  const showResting = () => status.showResting(enabled, completion.model?.validationBitsPerChar);
+  const indexer = sub(new WorkspaceIndexer(completion, settings, notifier));
+  const showResting = () => status.showResting(enabled, completion.model?.validationBitsPerChar, completion.index?.files);
   sub(settings.onDidChange((s) => { enabled = s.enable; showResting(); }));
+  sub(completion.onDidChangeIndex(() => { if (!training.busy) showResting(); }));
+  sub(training.onEvent((e) => { if (e.type === 'done') void indexer.rebuild(); }));
 
   const register = (id: string, fn: (...args: any[]) => unknown) => sub(vscode.commands.registerCommand(id, fn));
   register('inkling.trainWorkspace', () => training.train(false));
@@ -64,7 +70,8 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));
 
   const ready = loadSavedModel(context.workspaceState, store, completion, settings, training, notifier).then(showResting);
-  return { store, training, completion, provider, acceptance, ready };
+  const indexed = ready.then(() => indexer.rebuild());
+  return { store, training, completion, provider, acceptance, ready, indexed };
 }
 
 export function deactivate(): void {

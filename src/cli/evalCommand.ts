@@ -6,7 +6,9 @@
  */
 import path from 'node:path';
 import { collectCorpus } from '../corpus';
-import { DOCUMENT_SEPARATOR, evaluateText, loadModel } from '../engine';
+import { DOCUMENT_SEPARATOR, loadModel } from '../engine';
+import { Predictor } from '../engine/predictor';
+import { MixedPredictor, scoreMixed } from '../mix';
 import { createKernels } from '../engine/kernels';
 import { percentile } from '../bench/stats';
 import { conditionalBitsPerChar } from '../eval/compressors';
@@ -46,17 +48,24 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const typed = test.slice(0, typingChars);
   const log = (s: string): void => { if (!v.json) process.stderr.write(`${s}\n`); };
 
-  const { kernels } = await createKernels();
-  const t0 = performance.now();
-  const r = evaluateText(kernels, model, test);
-  kernels.dispose();
-  log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s)`);
+  // The workspace n-gram model Inkling mixes with the LSTM: built from the training folder when given (as the
+  // extension builds it from the workspace), else empty (it then learns only from the text as it is read).
+  const trainFolder = str(v, 'train');
+  const train = trainFolder ? await folderText(path.resolve(trainFolder), v) : null;
+  const ngram = new NGramModel();
+  if (train) ngram.add(train.text);
+
   const single = (await createKernels({ threads: 1 })).kernels;
-  const typing = simulateTyping(typed, modelSuggester(single, model));
+  const t0 = performance.now();
+  const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone()), test);
+  log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s) ` +
+    `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, adaptive n-gram alone ${r.ngramBitsPerChar.toFixed(3)})`);
+  const typing = simulateTyping(typed, modelSuggester(single, model, undefined, ngram.clone()));
   single.dispose();
   const s = savings(typing);
   const out: Record<string, unknown> = {
-    bitsPerChar: r4(r.bitsPerChar), chars: r.chars, files: held.files,
+    bitsPerChar: r4(r.bitsPerChar), lstmBitsPerChar: r4(r.lstmBitsPerChar), chars: r.chars, files: held.files,
+    unknownChars: r.unknownChars, mixingWeights: r.weights.map((w) => Number(w.toFixed(3))),
     keystrokeSavings: { full: r4(s.full), word: r4(s.word) }, fullAcceptRate: r4(s.fullAcceptRate),
     typedChars: typed.length,
     latencyMs: { p50: r4(percentile(typing.latenciesMs, 50)), p95: r4(percentile(typing.latenciesMs, 95)) },
@@ -64,11 +73,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   };
   log(`  keystroke savings over ${typed.length} typed characters: ${(s.full * 100).toFixed(1)}% (full accept), ${(s.word * 100).toFixed(1)}% (by word); ${(s.fullAcceptRate * 100).toFixed(1)}% of shown suggestions accepted in full`);
 
-  const trainFolder = str(v, 'train');
-  if (trainFolder) {
-    const train = await folderText(path.resolve(trainFolder), v);
-    const ngram = new NGramModel();
-    ngram.add(train.text);
+  if (train) {
     const ngramTyping = simulateTyping(typed, ngramSuggester(ngram));
     const ns = savings(ngramTyping);
     const baselines: Record<string, unknown> = {
@@ -77,6 +82,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
         fullAcceptRate: r4(ns.fullAcceptRate),
         latencyMs: { p50: r4(percentile(ngramTyping.latenciesMs, 50)), p95: r4(percentile(ngramTyping.latenciesMs, 95)) },
       },
+      // The same n-gram model learning from the held-out text as it is read (as Inkling's own n-gram part does).
+      ngramAdaptive: { bitsPerChar: r4(r.ngramBitsPerChar) },
     };
     for (const tool of ['xz', 'ppmd'] as const) {
       const bits = await conditionalBitsPerChar(train.text, test, tool);

@@ -7,17 +7,17 @@
  * undo) reuses it. Anything else (a jump elsewhere, a paste) primes a fresh state from the context (cold).
  */
 import { prime } from '../engine/generate';
-import type { Predictor, RecurrentState } from '../engine/predictor';
+import type { RecurrentState, StepModel } from '../engine/predictor';
 import type { Vocabulary } from '../engine/vocab';
 
-interface Snapshot {
+interface Snapshot<S extends RecurrentState> {
   text: string;
-  state: RecurrentState;
+  state: S;
   probs: Float32Array;
 }
 
-export interface Prepared {
-  state: RecurrentState;
+export interface Prepared<S extends RecurrentState = RecurrentState> {
+  state: S;
   probs: Float32Array;
   /** True when the state was rebuilt from the whole context. */
   cold: boolean;
@@ -25,8 +25,8 @@ export interface Prepared {
   fed: number;
 }
 
-export class DocumentStates {
-  private readonly docs = new Map<string, Snapshot[]>();
+export class DocumentStates<S extends RecurrentState = RecurrentState> {
+  private readonly docs = new Map<string, Snapshot<S>[]>();
 
   /**
    * @param maxTyped most new characters fed incrementally before a cold start is cheaper to reason about
@@ -34,7 +34,7 @@ export class DocumentStates {
    * @param maxDocs documents kept (least recently used evicted)
    */
   constructor(
-    private readonly predictor: Predictor,
+    private readonly predictor: StepModel<S>,
     private readonly vocab: Vocabulary,
     private readonly maxTyped = 64,
     private readonly maxSnapshots = 16,
@@ -46,19 +46,20 @@ export class DocumentStates {
    * @param wholePrefix the context is the document's entire text before the cursor (it starts at offset 0),
    *   so only a snapshot of exactly that text may be reused.
    */
-  prepare(doc: string, context: string, wholePrefix = false): Prepared {
+  prepare(doc: string, context: string, wholePrefix = false): Prepared<S> {
     const snaps = this.docs.get(doc) ?? [];
     this.docs.delete(doc);
     this.docs.set(doc, snaps); // most recently used last
     const found = this.findBase(snaps, context, wholePrefix);
-    let snap: Snapshot;
+    let snap: Snapshot<S>;
     let cold = false;
     let fed = 0;
     if (found && found.delta === '') {
       snap = found.snap;
     } else if (found) {
       const state = this.predictor.cloneState(found.snap.state);
-      const probs = this.predictor.feed(state, this.vocab.encode(found.delta))!;
+      // Typed (or pasted) text: the user's own, which an adaptive model learns from.
+      const probs = this.predictor.feed(state, this.vocab.encode(found.delta), true)!;
       fed = found.delta.length;
       snap = { text: trimTail(found.snap.text + found.delta, context.length), state, probs: probs.slice() };
       this.push(snaps, snap);
@@ -86,7 +87,7 @@ export class DocumentStates {
   }
 
   /** Newest snapshot whose text, plus at most `maxTyped` characters, ends as the context does. */
-  private findBase(snaps: Snapshot[], context: string, wholePrefix: boolean): { snap: Snapshot; delta: string } | null {
+  private findBase(snaps: Snapshot<S>[], context: string, wholePrefix: boolean): { snap: Snapshot<S>; delta: string } | null {
     for (let i = snaps.length - 1; i >= 0; i--) {
       const snap = snaps[i]!;
       for (let d = 0; d <= Math.min(this.maxTyped, context.length - 1); d++) {
@@ -97,7 +98,7 @@ export class DocumentStates {
     return null;
   }
 
-  private push(snaps: Snapshot[], snap: Snapshot): void {
+  private push(snaps: Snapshot<S>[], snap: Snapshot<S>): void {
     snaps.push(snap);
     if (snaps.length > this.maxSnapshots) snaps.shift();
   }

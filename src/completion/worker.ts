@@ -1,62 +1,128 @@
 /**
- * Completion worker (a worker_threads thread): holds the trained model and the per-document recurrent states,
- * and answers completion and sample requests, so the extension host's thread never runs the model.
+ * Completion worker (a worker_threads thread): holds the trained model, the workspace n-gram model and the
+ * per-document recurrent states, and answers completion and sample requests, so the extension host's thread
+ * never runs a model.
+ *
+ * Suggestions come from the LSTM mixed with the n-gram model (`src/mix`), from the n-gram model alone before
+ * any LSTM is trained, or from the LSTM alone when mixing is turned off.
  */
 import { parentPort } from 'node:worker_threads';
+import { collectCorpus } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
 import { createKernels, type Kernels } from '../engine/kernels';
-import { Predictor } from '../engine/predictor';
+import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
 import { Rng } from '../engine/rng';
+import { MixedPredictor } from '../mix';
+import { NGramModel } from '../ngram';
 import { modelInfo } from '../shared/modelInfo';
-import type { CompletionRequest, CompletionResponse, ModelInfo } from '../shared/protocol';
+import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
+import type { Vocabulary } from '../engine/vocab';
 import { DocumentStates } from './stateCache';
+
+type Complete = Extract<CompletionRequest, { type: 'complete' }>;
+
+/** Suggestions from a model that reads one character at a time, with its per-document states. */
+interface Suggester {
+  complete(req: Complete): { items: string[]; cold: boolean; fed: number };
+  forget(doc: string): void;
+}
+
+function suggester<S extends RecurrentState>(predictor: StepModel<S>, vocab: Vocabulary): Suggester {
+  const states = new DocumentStates(predictor, vocab);
+  return {
+    complete(req) {
+      const prepared = states.prepare(req.doc, req.context, req.context.length < 1 || req.wholePrefix);
+      const stopBefore = req.stopAtNewline ? (ch: string) => ch === '\n' : undefined;
+      const items: string[] = [];
+      const rng = new Rng(req.seed);
+      for (let i = 0; i < Math.max(1, req.alternatives); i++) {
+        const state = i === 0 ? prepared.state : predictor.cloneState(prepared.state);
+        // The first item uses the user's temperature (greedy at 0); alternatives need some randomness to differ.
+        const temperature = i === 0 ? req.temperature : Math.max(0.6, req.temperature);
+        const text = generate(predictor, vocab, state, prepared.probs, { temperature, rng, maxChars: req.maxChars, stopBefore });
+        if (!items.includes(text)) items.push(text);
+      }
+      return { items, cold: prepared.cold, fed: prepared.fed };
+    },
+    forget: (doc) => states.forget(doc),
+  };
+}
 
 interface Loaded {
   model: SavedModel;
-  predictor: Predictor;
-  states: DocumentStates;
   kernels: Kernels;
+  predictor: Predictor;
+  lstm: Suggester;
+  mixed: Suggester | null;
 }
 
 let loaded: Loaded | null = null;
+let ngram: NGramModel | null = null;
+let index: IndexInfo | null = null;
 const port = parentPort!;
 
 function reply(msg: CompletionResponse): void {
   port.postMessage(msg);
 }
 
+function mixedFor(model: SavedModel, lstm: Predictor): Suggester | null {
+  return ngram ? suggester(new MixedPredictor(lstm, model.vocab, ngram), model.vocab) : null;
+}
+
 async function load(modelDir: string): Promise<ModelInfo> {
   const model = await loadModel(modelDir);
   // One thread: batch-1 steps are too small to split, and training owns the other core.
   const { kernels } = await createKernels({ threads: 1 });
-  const predictor = new Predictor(kernels, model.config, model.weights);
+  const lstm = new Predictor(kernels, model.config, model.weights);
   loaded?.kernels.dispose();
-  loaded = { model, predictor, kernels, states: new DocumentStates(predictor, model.vocab) };
+  loaded = { model, kernels, predictor: lstm, lstm: suggester(lstm, model.vocab), mixed: mixedFor(model, lstm) };
   return modelInfo(model, kernels.name);
 }
 
-function complete(req: Extract<CompletionRequest, { type: 'complete' }>): CompletionResponse {
-  if (!loaded) return { type: 'completion', id: req.id, items: [], ms: 0, cold: false, fed: 0 };
+/** Reads the workspace (same rules as training) into a fresh n-gram model, yielding between files. */
+async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): Promise<IndexInfo | null> {
   const t0 = performance.now();
-  const { predictor, model, states } = loaded;
-  const prepared = states.prepare(req.doc, req.context, req.context.length < 1 || req.wholePrefix);
-  const stopBefore = req.stopAtNewline ? (ch: string) => ch === '\n' : undefined;
-  const items: string[] = [];
-  const rng = new Rng(req.seed);
-  for (let i = 0; i < Math.max(1, req.alternatives); i++) {
-    const state = i === 0 ? prepared.state : predictor.cloneState(prepared.state);
-    // The first item uses the user's temperature (greedy at 0); alternatives need some randomness to differ.
-    const temperature = i === 0 ? req.temperature : Math.max(0.6, req.temperature);
-    const text = generate(predictor, model.vocab, state, prepared.probs, { temperature, rng, maxChars: req.maxChars, stopBefore });
-    if (!items.includes(text)) items.push(text);
+  if (req.roots.length === 0) {
+    // Turned off (or Restricted Mode): drop the model and its memory.
+    ngram = null;
+    index = null;
+    if (loaded) loaded.mixed = null;
+    return null;
   }
-  return { type: 'completion', id: req.id, items, ms: performance.now() - t0, cold: prepared.cold, fed: prepared.fed };
+  const report = await collectCorpus(req.roots, req.corpus);
+  if (report.files.length === 0) return index;
+  const model = new NGramModel();
+  for (const f of report.files) {
+    model.add(f.text);
+    await new Promise((r) => setImmediate(r)); // let completion requests through
+  }
+  ngram = model;
+  const stats = model.stats;
+  index = {
+    files: report.files.length, chars: report.totalChars, contexts: stats.contexts,
+    megabytes: Number((stats.bytes / 2 ** 20).toFixed(1)), seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+  };
+  if (loaded) loaded.mixed = mixedFor(loaded.model, loaded.predictor);
+  return index;
+}
+
+function complete(req: Complete): CompletionResponse {
+  const t0 = performance.now();
+  if (!loaded) {
+    if (!ngram) return { type: 'completion', id: req.id, items: [], ms: 0, cold: false, fed: 0, source: 'none' };
+    const text = ngram.complete(req.context, req.maxChars, req.stopAtNewline ? (ch) => ch === '\n' : undefined);
+    return { type: 'completion', id: req.id, items: text ? [text] : [], ms: performance.now() - t0, cold: true, fed: 0, source: 'ngram' };
+  }
+  const mixed = req.mix && loaded.mixed !== null;
+  const r = (mixed ? loaded.mixed! : loaded.lstm).complete(req);
+  return { type: 'completion', id: req.id, ...r, ms: performance.now() - t0, source: mixed ? 'mixed' : 'lstm' };
 }
 
 function sample(req: Extract<CompletionRequest, { type: 'sample' }>): CompletionResponse {
   if (!loaded) return { type: 'sample', id: req.id, text: '' };
-  const { predictor, model } = loaded;
+  // Samples show what the LSTM itself has learned (the dashboard), so no n-gram here.
+  const { model, predictor } = loaded;
   const { state, probs } = prime(predictor, model.vocab, req.prompt);
   const text = generate(predictor, model.vocab, state, probs, {
     temperature: req.temperature, rng: new Rng(req.seed), maxChars: req.maxChars,
@@ -76,7 +142,11 @@ port.on('message', (req: CompletionRequest) => {
           break;
         case 'complete': reply(complete(req)); break;
         case 'sample': reply(sample(req)); break;
-        case 'forget': loaded?.states.forget(req.doc); break;
+        case 'index': reply({ type: 'indexed', id: req.id, index: await buildIndex(req) }); break;
+        case 'forget':
+          loaded?.lstm.forget(req.doc);
+          loaded?.mixed?.forget(req.doc);
+          break;
       }
     } catch (e) {
       if ('id' in req) reply({ type: 'error', id: req.id, message: (e as Error).message });

@@ -1,5 +1,5 @@
 /** Text generation on top of the predictor: continue a state by up to `maxChars` characters. */
-import type { Predictor, RecurrentState } from './predictor';
+import type { RecurrentState, StepModel } from './predictor';
 import { pick, type SamplingOptions } from './sampling';
 import type { Vocabulary } from './vocab';
 
@@ -13,8 +13,8 @@ export interface GenerateOptions extends SamplingOptions {
  * Generates a continuation. `probs` is the distribution after the context already fed into `state`;
  * the state is advanced past every emitted character (clone it first to keep the original).
  */
-export function generate(
-  predictor: Predictor, vocab: Vocabulary, state: RecurrentState, probs: Float32Array, opts: GenerateOptions,
+export function generate<S extends RecurrentState>(
+  predictor: StepModel<S>, vocab: Vocabulary, state: S, probs: Float32Array, opts: GenerateOptions,
 ): string {
   let out = '';
   let p = probs;
@@ -29,7 +29,7 @@ export function generate(
 }
 
 /** Feeds `context` into a fresh state and returns the state with the distribution that follows it. */
-export function prime(predictor: Predictor, vocab: Vocabulary, context: string): { state: RecurrentState; probs: Float32Array } {
+export function prime<S extends RecurrentState>(predictor: StepModel<S>, vocab: Vocabulary, context: string): { state: S; probs: Float32Array } {
   const state = predictor.newState();
   const ids = vocab.encode(context);
   const probs = predictor.feed(state, ids) ?? predictor.step(state, vocab.idOf('\n'));

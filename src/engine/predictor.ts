@@ -16,7 +16,23 @@ export interface RecurrentState {
   fed: number;
 }
 
-export class Predictor {
+/**
+ * What generation and the per-document state cache need from a model that reads one character id at a time:
+ * the LSTM {@link Predictor}, or a mixture of it with an n-gram model (`src/mix`).
+ */
+export interface StepModel<S extends RecurrentState = RecurrentState> {
+  newState(): S;
+  cloneState(s: S): S;
+  /** Feeds one id; returns the next-id distribution (a buffer reused by the next call). */
+  step(state: S, id: number, wantProbs?: boolean): Float32Array;
+  /**
+   * Feeds a sequence; returns the distribution after its last id (null if empty). `learn`: the ids are text the
+   * user really wrote (not the model's own guesses), so an adaptive model may learn from them.
+   */
+  feed(state: S, ids: ArrayLike<number>, learn?: boolean): Float32Array | null;
+}
+
+export class Predictor implements StepModel {
   private readonly params: ParamViews;
   private readonly inputTable: Float32Array; // [V, G·H]: embedding · W_0 + b_0
   private readonly gates: Float32Array;      // [G·H]

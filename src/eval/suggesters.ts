@@ -8,7 +8,9 @@ import { trimSuggestion } from '../completion/rules';
 import type { SavedModel } from '../engine/format';
 import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';
-import { Predictor } from '../engine/predictor';
+import type { Vocabulary } from '../engine/vocab';
+import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
+import { MixedPredictor } from '../mix';
 import type { NGramModel } from '../ngram';
 import type { Suggest } from './keystrokes';
 
@@ -26,13 +28,21 @@ function indentOfLastLine(before: string): string {
   return /^[ \t]*/.exec(line)![0];
 }
 
-export function modelSuggester(kernels: Kernels, model: SavedModel, rules: SuggestRules = DEFAULT_RULES): Suggest {
-  const predictor = new Predictor(kernels, model.config, model.weights);
-  const states = new DocumentStates(predictor, model.vocab);
+/**
+ * Inkling's suggestions: the LSTM, mixed with `ngram` when given (the model then learns from the text as it is
+ * typed, as in the extension; pass a copy to keep the original unchanged).
+ */
+export function modelSuggester(kernels: Kernels, model: SavedModel, rules: SuggestRules = DEFAULT_RULES, ngram?: NGramModel): Suggest {
+  const lstm = new Predictor(kernels, model.config, model.weights);
+  return ngram ? suggestWith(new MixedPredictor(lstm, model.vocab, ngram), model.vocab, rules) : suggestWith(lstm, model.vocab, rules);
+}
+
+function suggestWith<S extends RecurrentState>(predictor: StepModel<S>, vocab: Vocabulary, rules: SuggestRules): Suggest {
+  const states = new DocumentStates(predictor, vocab);
   return (before) => {
     const context = before.slice(-rules.contextChars);
     const p = states.prepare('eval', context, before.length <= rules.contextChars);
-    const raw = generate(predictor, model.vocab, p.state, p.probs, { temperature: 0, maxChars: rules.maxChars, stopBefore: (c) => c === '\n' });
+    const raw = generate(predictor, vocab, p.state, p.probs, { temperature: 0, maxChars: rules.maxChars, stopBefore: (c) => c === '\n' });
     return trimSuggestion(raw, { multiline: false, indent: indentOfLastLine(before) });
   };
 }

@@ -2,11 +2,14 @@
 import * as vscode from 'vscode';
 import { CompletionClient } from '../completion/client';
 import { Emitter } from '../shared/disposable';
-import type { ModelInfo } from '../shared/protocol';
+import type { IndexInfo, ModelInfo } from '../shared/protocol';
 
 export class CompletionService implements vscode.Disposable {
   readonly client: CompletionClient;
   private info: ModelInfo | null = null;
+  private indexInfo: IndexInfo | null = null;
+  private readonly indexChanged = new Emitter<IndexInfo | null>();
+  readonly onDidChangeIndex = this.indexChanged.event;
   private readonly changed = new Emitter<ModelInfo | null>();
   readonly onDidChangeModel = this.changed.event;
 
@@ -16,6 +19,28 @@ export class CompletionService implements vscode.Disposable {
 
   get model(): ModelInfo | null {
     return this.info;
+  }
+
+  /** The workspace n-gram model, once built. */
+  get index(): IndexInfo | null {
+    return this.indexInfo;
+  }
+
+  /** A model (the LSTM, or the n-gram model before training) can answer. */
+  get canSuggest(): boolean {
+    return this.info !== null || this.indexInfo !== null;
+  }
+
+  /**
+   * Builds the workspace n-gram model in the worker (completions keep being answered meanwhile). Resolves
+   * with its figures, or null when the folders have no usable text.
+   */
+  async buildIndex(roots: string[], corpus: { include: string[]; exclude: string[]; maxTotalBytes: number }): Promise<IndexInfo | null> {
+    const r = await this.client.request('index', { roots, corpus });
+    if (r.type !== 'indexed') throw new Error(`unexpected reply ${r.type}`);
+    this.indexInfo = r.index;
+    this.indexChanged.fire(this.indexInfo);
+    return this.indexInfo;
   }
 
   /** (Re)loads the model folder; on failure the previous model stays loaded and the error is thrown. */
@@ -41,5 +66,6 @@ export class CompletionService implements vscode.Disposable {
   dispose(): void {
     this.client.dispose();
     this.changed.dispose();
+    this.indexChanged.dispose();
   }
 }

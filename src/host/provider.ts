@@ -37,7 +37,7 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const s = this.settings.value;
-    if (!this.hooks.enabled() || !languageEnabled(s, document.languageId) || !this.completion.model) return undefined;
+    if (!this.hooks.enabled() || !languageEnabled(s, document.languageId) || !this.completion.canSuggest) return undefined;
     const line = document.lineAt(position.line).text;
     if (!lineEndIsFree(line.slice(position.character))) return undefined;
     const sel = context.selectedCompletionInfo;
@@ -62,7 +62,7 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
       try {
         r = await this.completion.client.request('complete', {
           doc, context: before, wholePrefix: start === 0, alternatives: 3, temperature: s.temperature,
-          maxChars: s.maxSuggestionChars, stopAtNewline: !s.multiline, seed: this.seed++,
+          maxChars: s.maxSuggestionChars, stopAtNewline: !s.multiline, seed: this.seed++, mix: s.ngram,
         }, token);
       } catch (e) {
         if (e instanceof CancelledError) return undefined;

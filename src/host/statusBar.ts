@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 
 export type ModelState =
   | { kind: 'untrained' }
+  | { kind: 'ngram'; files: number }
   | { kind: 'training'; fraction: number; valBits?: number }
   | { kind: 'ready'; valBits: number | null }
   | { kind: 'off' }
@@ -26,6 +27,11 @@ export class StatusBar implements vscode.Disposable {
         this.item.text = '$(sparkle) Inkling: untrained';
         this.item.tooltip = 'No model for this workspace yet. Click for the dashboard, or run "Inkling: Train on Workspace".';
         break;
+      case 'ngram':
+        this.item.text = '$(sparkle) Inkling: untrained (n-gram)';
+        this.item.tooltip = `No trained model yet: suggestions come from a quick n-gram model of the workspace (${state.files} files). ` +
+          'Run "Inkling: Train on Workspace" for the LSTM.';
+        break;
       case 'training':
         this.item.text = `$(sync~spin) Inkling: training ${Math.round(state.fraction * 100)}%`;
         this.item.tooltip = state.valBits !== undefined && Number.isFinite(state.valBits)
@@ -46,10 +52,14 @@ export class StatusBar implements vscode.Disposable {
     }
   }
 
-  /** The resting state: off when completions are disabled, else ready or untrained by whether a model is loaded. */
-  showResting(enabled: boolean, validationBitsPerChar: number | null | undefined): void {
+  /**
+   * The resting state: off when completions are disabled, else ready (an LSTM is loaded), untrained with the
+   * n-gram model answering, or untrained.
+   */
+  showResting(enabled: boolean, validationBitsPerChar: number | null | undefined, ngramFiles?: number): void {
     if (!enabled) this.set({ kind: 'off' });
     else if (validationBitsPerChar !== undefined) this.set({ kind: 'ready', valBits: validationBitsPerChar });
+    else if (ngramFiles !== undefined) this.set({ kind: 'ngram', files: ngramFiles });
     else this.set({ kind: 'untrained' });
   }
 

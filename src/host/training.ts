@@ -11,7 +11,7 @@ import type { CompletionService } from './completionService';
 import type { ModelStore } from './modelStore';
 import type { Notifier } from './notifier';
 import type { SettingsService } from './settings';
-import type { StatusBar } from './statusBar';
+import type { ModelState, StatusBar } from './statusBar';
 
 export class TrainingController implements vscode.Disposable {
   private readonly events = new Emitter<TrainingEvent>();
@@ -135,10 +135,15 @@ export class TrainingController implements vscode.Disposable {
     this.client.stop();
   }
 
+  private untrained(): ModelState {
+    const index = this.completion.index;
+    return index ? { kind: 'ngram', files: index.files } : { kind: 'untrained' };
+  }
+
   private async finish(result: Extract<TrainingEvent, { type: 'done' | 'error' }>): Promise<'done' | 'aborted' | 'error'> {
     if (result.type === 'error') {
       this.notifier.error(result.message);
-      this.status.set(this.store.exists && this.completion.model ? { kind: 'ready', valBits: this.completion.model.validationBitsPerChar } : { kind: 'untrained' });
+      this.status.set(this.store.exists && this.completion.model ? { kind: 'ready', valBits: this.completion.model.validationBitsPerChar } : this.untrained());
       return 'error';
     }
     if (this.store.exists) {
@@ -149,7 +154,7 @@ export class TrainingController implements vscode.Disposable {
         this.notifier.error(`could not load the trained model: ${(e as Error).message}`);
       }
     } else {
-      this.status.set({ kind: 'untrained' });
+      this.status.set(this.untrained());
     }
     this.notifier.log.info(`Training ended: ${result.stopReason}`);
     return result.stopReason === 'aborted' ? 'aborted' : 'done';

@@ -136,6 +136,24 @@ export class NGramModel {
   }
 
   /**
+   * Like {@link predict} without allocating: the distribution over symbol ids `0..vocabularySize-1` (use
+   * {@link charOf}) in a scratch buffer that the next call overwrites, the escape mass, the probability of each
+   * single character never seen (`unseen`, as {@link prob} gives it), and the longest context order matched
+   * (0 = none: the unigram level).
+   */
+  distributionAfter(context: string): { probs: Float64Array; escape: number; unseen: number; depth: number } {
+    const depth = this.walkString(context);
+    const probs = this.ensureScratch(this.vocab.size).subarray(0, this.vocab.size);
+    const escape = this.distribution(depth, probs);
+    return { probs, escape, unseen: escape / (this.alphabet() - this.vocab.size), depth };
+  }
+
+  /** The character of symbol id `id` (see {@link distributionAfter}). */
+  charOf(id: number): string {
+    return this.vocab.char(id);
+  }
+
+  /**
    * P(next | context), always > 0. `next` is one character (its first code point is used; empty throws a
    * RangeError); characters never seen get an equal share of the escape mass over an alphabet of
    * `alphabetSize` symbols.

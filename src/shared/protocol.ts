@@ -26,6 +26,15 @@ export interface ModelInfo {
   kernels: string;
 }
 
+/** The workspace n-gram model held by the completion worker. */
+export interface IndexInfo {
+  files: number;
+  chars: number;
+  contexts: number;
+  megabytes: number;
+  seconds: number;
+}
+
 export type TrainingRequest =
   | {
     type: 'train'; id: number; roots: string[]; modelDir: string;
@@ -58,13 +67,24 @@ export type CompletionRequest =
     /** The context is the document's whole text before the cursor. */
     wholePrefix: boolean; alternatives: number; temperature: number;
     maxChars: number; stopAtNewline: boolean; seed: number;
+    /** Mix the LSTM with the workspace n-gram model (when both exist). */
+    mix: boolean;
   }
   | { type: 'sample'; id: number; prompt: string; temperature: number; maxChars: number; seed: number }
+  | {
+    /** Builds the workspace n-gram model (suggestions before the LSTM is trained; mixed with it after). */
+    type: 'index'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
+  }
   | { type: 'forget'; doc: string };
 
 export type CompletionResponse =
   | { type: 'loaded'; id: number; model: ModelInfo | null }
   | { type: 'unloaded'; id: number }
-  | { type: 'completion'; id: number; items: string[]; ms: number; cold: boolean; fed: number }
+  | {
+    type: 'completion'; id: number; items: string[]; ms: number; cold: boolean; fed: number;
+    /** Which model answered. */
+    source: 'lstm' | 'mixed' | 'ngram' | 'none';
+  }
+  | { type: 'indexed'; id: number; index: IndexInfo | null }
   | { type: 'sample'; id: number; text: string }
   | { type: 'error'; id: number; message: string };

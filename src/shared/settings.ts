@@ -14,6 +14,8 @@ export interface Settings {
   multiline: boolean;
   debounceMs: number;
   inCommentsAndStrings: boolean;
+  /** Keep a workspace n-gram model: suggestions before training, mixed with the LSTM after. */
+  ngram: boolean;
   contextChars: number;
   include: string[];
   exclude: string[];
@@ -42,6 +44,7 @@ export const SETTINGS: Record<string, Spec> = {
   'completion.multiline': { key: 'multiline', type: 'boolean', default: false },
   'completion.debounceMs': { key: 'debounceMs', type: 'number', default: 10, min: 0, max: 2000, integer: true },
   'completion.inCommentsAndStrings': { key: 'inCommentsAndStrings', type: 'boolean', default: true },
+  'completion.ngram': { key: 'ngram', type: 'boolean', default: true },
   'completion.contextChars': { key: 'contextChars', type: 'number', default: 256, min: 16, max: 8192, integer: true },
   'training.include': { key: 'include', type: 'strings', default: ['**/*'] },
   'training.exclude': { key: 'exclude', type: 'strings', default: [] },

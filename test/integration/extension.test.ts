@@ -13,6 +13,10 @@ import { createKernels } from '../../src/engine/kernels';
 import { Predictor } from '../../src/engine/predictor';
 import { generate, prime } from '../../src/engine/generate';
 import { trimSuggestion } from '../../src/completion/rules';
+import { collectCorpus } from '../../src/corpus';
+import { NGRAM_MAX_MB } from '../../src/host/workspaceIndex';
+import { MixedPredictor } from '../../src/mix';
+import { NGramModel } from '../../src/ngram';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const figuresFile = path.join(repoRoot, 'test-results', 'integration-figures.json');
@@ -51,6 +55,8 @@ describe('Inkling in VS Code', function () {
     await cfg().update('training.minutes', 0.25, vscode.ConfigurationTarget.Workspace);
     await cfg().update('completion.debounceMs', 0, vscode.ConfigurationTarget.Workspace);
     await cfg().update('completion.temperature', 0, vscode.ConfigurationTarget.Workspace);
+    // Exact comparisons with the LSTM's own continuation: the n-gram model is switched on where a test needs it.
+    await cfg().update('completion.ngram', false, vscode.ConfigurationTarget.Workspace);
   });
 
   it('registers every command it contributes', async () => {
@@ -61,12 +67,45 @@ describe('Inkling in VS Code', function () {
     assert.ok(contributed.length >= 9);
   });
 
-  it('starts untrained and suggests nothing before a model exists', async () => {
+  async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+    const t0 = Date.now();
+    while (!ok()) {
+      if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  const ngramCorpus = () => ({ include: ['**/*'], exclude: [], maxTotalBytes: NGRAM_MAX_MB * 2 ** 20 });
+  const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+
+  /** The n-gram model the worker builds, built here from the same files in the same order. */
+  async function workspaceNgram(): Promise<NGramModel> {
+    const report = await collectCorpus([root()], ngramCorpus());
+    const ngram = new NGramModel();
+    for (const f of report.files) ngram.add(f.text);
+    return ngram;
+  }
+
+  it('before any LSTM is trained, suggests the workspace n-gram model\'s continuation', async () => {
     const a = await api();
-    if (a.store.exists) return; // a model from an earlier run in this storage: covered by the reload test
-    const doc = await vscode.workspace.openTextDocument({ content: 'hello wor', language: 'plaintext' });
-    const items = await a.provider.provideInlineCompletionItems(doc, new vscode.Position(0, 9), ctx(), token());
-    assert.equal(items, undefined);
+    await a.indexed;
+    if (a.store.exists) return; // a model from an earlier run in this storage: the n-gram path is not reachable
+    assert.equal(a.completion.model, null);
+    await cfg().update('completion.ngram', true, vscode.ConfigurationTarget.Workspace);
+    await until('the workspace n-gram model', () => a.completion.index !== null);
+    assert.ok(a.completion.index!.files >= 4, `indexed ${a.completion.index!.files} files`);
+    const content = 'export function formatPr';
+    const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
+    const items = await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), ctx(), token());
+    const expected = trimSuggestion((await workspaceNgram()).complete(content, 48, (c) => c === '\n'), { multiline: false, indent: '' });
+    assert.ok(expected.length > 0, 'the n-gram model continues the line');
+    assert.ok(items && items.length > 0, 'a suggestion is offered before training');
+    assert.equal(items[0]!.insertText, expected);
+    // The rest of this suite checks the LSTM's own suggestions: n-gram off (the worker drops it).
+    await cfg().update('completion.ngram', false, vscode.ConfigurationTarget.Workspace);
+    await until('the n-gram model to be dropped', () => a.completion.index === null);
+    assert.equal(await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), ctx(), token()), undefined,
+      'nothing to suggest from without a model');
   });
 
   it('trains a small model from "Train on Workspace" while the extension host stays responsive', async () => {
@@ -190,6 +229,37 @@ describe('Inkling in VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('mixes the LSTM with the n-gram model: the suggestion is the mixture\'s greedy continuation', async () => {
+    const a = await api();
+    const info = await a.completion.buildIndex([root()], ngramCorpus()); // a fresh n-gram model and mixer
+    assert.ok(info && info.files >= 4);
+    try {
+      const context = 'export function format';
+      const r = await a.completion.client.request('complete', {
+        doc: 'mixed', context, wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 40, stopAtNewline: true, seed: 1, mix: true,
+      });
+      assert.ok(r.type === 'completion');
+      assert.equal(r.source, 'mixed');
+      const model = await loadModel(a.store.dir);
+      const { kernels } = await createKernels({ threads: 1 });
+      try {
+        const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, await workspaceNgram());
+        const { state, probs } = prime(mixed, model.vocab, context);
+        const expected = generate(mixed, model.vocab, state, probs, { temperature: 0, maxChars: 40, stopBefore: (c) => c === '\n' });
+        assert.deepEqual(r.items, [expected]);
+      } finally {
+        kernels.dispose();
+      }
+      const alone = await a.completion.client.request('complete', {
+        doc: 'alone', context, wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 40, stopAtNewline: true, seed: 1, mix: false,
+      });
+      assert.ok(alone.type === 'completion' && alone.source === 'lstm');
+    } finally {
+      await a.completion.buildIndex([], ngramCorpus()); // back to the suite's setting (off)
+    }
+    assert.equal(a.completion.index, null);
+  });
+
   it('a reload restores the model from workspace storage', async () => {
     const a = await api();
     const dist = path.join(vscode.extensions.getExtension('inkling-dev.inkling')!.extensionPath, 'dist', 'completionWorker.js');
@@ -199,10 +269,10 @@ describe('Inkling in VS Code', function () {
       assert.deepEqual(info?.config, a.completion.model?.config);
       assert.equal(info?.trainedSteps, a.completion.model?.trainedSteps);
       const r = await fresh.client.request('complete', {
-        doc: 'reload', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 20, stopAtNewline: true, seed: 1,
+        doc: 'reload', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 20, stopAtNewline: true, seed: 1, mix: false,
       });
       const r2 = await a.completion.client.request('complete', {
-        doc: 'reload-2', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 20, stopAtNewline: true, seed: 1,
+        doc: 'reload-2', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 20, stopAtNewline: true, seed: 1, mix: false,
       });
       assert.deepEqual(r.type === 'completion' && r.items, r2.type === 'completion' && r2.items);
     } finally {

@@ -1,0 +1,54 @@
+/**
+ * Keeps the completion worker's n-gram model of the workspace current: built at activation, when the workspace
+ * is trusted or its folders change, after each training run, and dropped when `inkling.completion.ngram` is off.
+ * It reads the files through the same rules as training (ignores, secrets, size caps), never in Restricted Mode.
+ */
+import * as vscode from 'vscode';
+import type { CompletionService } from './completionService';
+import type { Notifier } from './notifier';
+import type { SettingsService } from './settings';
+
+/** The n-gram model reads at most this much text: enough to recall the workspace's names, built in seconds. */
+export const NGRAM_MAX_MB = 4;
+
+export class WorkspaceIndexer implements vscode.Disposable {
+  private readonly subs: vscode.Disposable[] = [];
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly completion: CompletionService,
+    private readonly settings: SettingsService,
+    private readonly notifier: Notifier,
+  ) {
+    this.subs.push(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.rebuild()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rebuild()),
+      settings.onDidChange((s) => { if (s.ngram !== (this.completion.index !== null)) this.rebuild(); }),
+    );
+  }
+
+  /** Queues a rebuild (runs after any rebuild in progress); resolves when it is done. */
+  rebuild(): Promise<void> {
+    this.running = this.running.then(() => this.build()).catch((e: Error) => {
+      this.notifier.log.warn(`The workspace n-gram model could not be built: ${e.message}`);
+    });
+    return this.running;
+  }
+
+  private async build(): Promise<void> {
+    const s = this.settings.value;
+    const roots = s.ngram && vscode.workspace.isTrusted
+      ? (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath)
+      : [];
+    const info = await this.completion.buildIndex(roots, {
+      include: s.include, exclude: s.exclude, maxTotalBytes: Math.min(s.maxCorpusMB, NGRAM_MAX_MB) * 2 ** 20,
+    });
+    if (info) {
+      this.notifier.log.info(`Workspace n-gram model: ${info.files} files, ${info.chars} characters, ${info.contexts} contexts (${info.megabytes} MB), built in ${info.seconds} s`);
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.subs) d.dispose();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Bits per character of a text read the way a user writes it: one character at a time, each scored before it
+ * is seen and then learned from (the n-gram counts and the mixing weights adapt; the LSTM's weights do not).
+ * The LSTM alone and the adaptive n-gram alone are scored in the same pass.
+ */
+import { UNKNOWN_ID } from '../engine/vocab';
+import type { MixedPredictor } from './mixedPredictor';
+
+export interface MixedScore {
+  chars: number;
+  /** The mixture: what Inkling suggests from. */
+  bitsPerChar: number;
+  lstmBitsPerChar: number;
+  ngramBitsPerChar: number;
+  /** Characters outside the LSTM's vocabulary. */
+  unknownChars: number;
+  /** The mixing weights at the end (the LSTM's share for each matched n-gram order). */
+  weights: number[];
+}
+
+/** Scores `text` (code points) after `history` (read, not scored, not learned from). */
+export function scoreMixed(mixed: MixedPredictor, text: string, history = '\n'): MixedScore {
+  const state = mixed.newState();
+  mixed.feed(state, [...history].map((ch) => mixed.idOf(ch)));
+  let bits = 0;
+  let lstmBits = 0;
+  let ngramBits = 0;
+  let chars = 0;
+  let unknown = 0;
+  for (const ch of text) {
+    const c = mixed.contributions(state, ch);
+    bits -= Math.log2(Math.max(c.mixed, 1e-300));
+    lstmBits -= Math.log2(Math.max(c.lstm, 1e-300));
+    ngramBits -= Math.log2(Math.max(c.ngram, 1e-300));
+    if (mixed.idOf(ch) === UNKNOWN_ID) unknown++;
+    chars++;
+    mixed.observe(state, ch);
+  }
+  const per = (b: number): number => (chars > 0 ? b / chars : Number.NaN);
+  return {
+    chars, bitsPerChar: per(bits), lstmBitsPerChar: per(lstmBits), ngramBitsPerChar: per(ngramBits),
+    unknownChars: unknown, weights: mixed.mixer.snapshot(),
+  };
+}

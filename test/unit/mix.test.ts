@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { DocumentStates } from '../../src/completion/stateCache';
+import { generate, prime } from '../../src/engine/generate';
+import { JsKernels } from '../../src/engine/kernels/js';
+import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
+import { Predictor } from '../../src/engine/predictor';
+import { UNKNOWN_ID, Vocabulary } from '../../src/engine/vocab';
+import { MixedPredictor, Mixer, scoreMixed } from '../../src/mix';
+import { NGramModel } from '../../src/ngram';
+
+describe('mixing the LSTM with the n-gram model', () => {
+  const vocab = Vocabulary.fromText('abcdefghijklmnopqrstuvwxyz .\n');
+  const config = { cell: 'lstm' as const, layers: 1, units: 16, embeddingSize: 8, dropout: 0, vocabSize: vocab.size };
+  const weights = new Float32Array(totalSize(paramLayout(config)));
+  initParams(config, new ParamViews(paramLayout(config), weights), 3);
+  const lstm = () => new Predictor(new JsKernels(), config, weights);
+  const workspace = 'the widget factory makes widgets. the widget factory is busy.\n';
+  const ngramOf = (text: string) => {
+    const m = new NGramModel();
+    m.add(text);
+    return m;
+  };
+
+  it('moves the weight toward the model that predicted better, and keeps it bounded', () => {
+    const m = new Mixer({ buckets: 2, rate: 0.5 });
+    assert.equal(m.weight(0), 0.5);
+    for (let i = 0; i < 20; i++) m.update(0, 0.9, 0.1);
+    assert.ok(m.weight(0) > 0.8, `LSTM weight ${m.weight(0)}`);
+    assert.equal(m.weight(1), 0.5, 'other buckets untouched');
+    for (let i = 0; i < 100_000; i++) m.update(1, 0, 1);
+    assert.ok(m.weight(1) > 0 && m.weight(1) < 0.01);
+    m.update(1, Number.NaN, 0.5); // ignored, not poisoned
+    assert.ok(Number.isFinite(m.weight(1)));
+    assert.equal(m.mix(0, 1, 0), m.weight(0));
+    assert.throws(() => new Mixer({ buckets: 0 }), RangeError);
+  });
+
+  it('gives a distribution over the LSTM ids that sums to 1, unknown id included', () => {
+    const mixed = new MixedPredictor(lstm(), vocab, ngramOf(workspace + 'ünïcode'));
+    const s = mixed.newState();
+    const p = mixed.feed(s, vocab.encode('the widg'))!;
+    const sum = p.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-5, `sum ${sum}`);
+    assert.ok(p[UNKNOWN_ID]! > 0, 'characters the LSTM lacks keep some mass');
+    // Mixed probability = w·LSTM + (1 − w)·n-gram for every id.
+    const w = mixed.mixer.weight(s.bucket);
+    const id = vocab.idOf('e');
+    assert.ok(Math.abs(p[id]! - (w * s.lastL[id]! + (1 - w) * s.lastN[id]!)) < 1e-6);
+    assert.ok(s.bucket >= 4 * 4, `the n-gram matched a long context (bucket ${s.bucket})`);
+  });
+
+  it('recalls a workspace name the untrained LSTM cannot', () => {
+    const ngram = ngramOf(workspace);
+    const mixed = new MixedPredictor(lstm(), vocab, ngram);
+    const { state, probs } = prime(mixed, vocab, 'so the widget fac');
+    assert.equal(generate(mixed, vocab, state, probs, { temperature: 0, maxChars: 5 }), 'tory ');
+    const alone = lstm();
+    const l = prime(alone, vocab, 'so the widget fac');
+    assert.notEqual(generate(alone, vocab, l.state, l.probs, { temperature: 0, maxChars: 5 }), 'tory ');
+  });
+
+  it('learns from text the user writes, not from its own guesses', () => {
+    const ngram = ngramOf(workspace);
+    const mixed = new MixedPredictor(lstm(), vocab, ngram);
+    const states = new DocumentStates(mixed, vocab);
+    const before = ngram.stats.entries;
+    // A cold start reads the context without learning; generating does not learn either.
+    const p = states.prepare('d', 'a new word: zebra', true);
+    generate(mixed, vocab, p.state, p.probs, { temperature: 0, maxChars: 10 });
+    assert.equal(ngram.stats.entries, before);
+    // Typed characters (fed on top of a snapshot) are learned: the n-gram now knows what follows "zebr".
+    states.prepare('d', 'a new word: zebra quagga', true);
+    assert.ok(ngram.stats.entries > before);
+    assert.ok(ngram.prob('a new word: zebra quag', 'g') > ngram.prob('the widget qua', 'g'));
+  });
+
+  it('scores text: with a useless (untrained) LSTM the mixture learns to follow the n-gram model', () => {
+    const text = 'the widget factory makes widgets again. the factory is quiet.\n'.repeat(20);
+    const r = scoreMixed(new MixedPredictor(lstm(), vocab, ngramOf(workspace)), text);
+    assert.equal(r.chars, [...text].length);
+    assert.ok(r.bitsPerChar < r.lstmBitsPerChar, `${r.bitsPerChar} < LSTM ${r.lstmBitsPerChar}`);
+    assert.ok(r.bitsPerChar < r.ngramBitsPerChar + 0.1, `${r.bitsPerChar} vs n-gram ${r.ngramBitsPerChar}`);
+    // The untrained LSTM is useless: the mixer learns to trust the n-gram model where it has long contexts.
+    assert.ok(Math.min(...r.weights.slice(3 * 4)) < 0.5, r.weights.join(' '));
+    // The adaptive n-gram part scores exactly as the n-gram model's own adaptive scoring does.
+    const direct = ngramOf(workspace).bitsPerChar(text, { adaptive: true, history: '\n' });
+    assert.ok(Math.abs(direct - r.ngramBitsPerChar) < 1e-6, `${direct} vs ${r.ngramBitsPerChar}`);
+  });
+
+  it('scores characters outside the LSTM vocabulary as a proper share of its unknown mass', () => {
+    const text = 'the ÿ widget';
+    const r = scoreMixed(new MixedPredictor(lstm(), vocab, ngramOf(workspace)), text);
+    assert.equal(r.unknownChars, 1);
+    assert.ok(Number.isFinite(r.bitsPerChar) && Number.isFinite(r.lstmBitsPerChar));
+  });
+});
