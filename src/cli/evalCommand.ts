@@ -11,6 +11,7 @@ import { Predictor } from '../engine/predictor';
 import { MixedPredictor, scoreMixed } from '../mix';
 import { createKernels } from '../engine/kernels';
 import { percentile } from '../bench/stats';
+import { coldContextStudy, type ColdContextRow } from '../eval/coldContext';
 import { conditionalBitsPerChar } from '../eval/compressors';
 import { savings, simulateTyping } from '../eval/keystrokes';
 import { modelSuggester, ngramSuggester } from '../eval/suggesters';
@@ -18,12 +19,13 @@ import { NGramModel } from '../ngram';
 import { list, num, parse, str } from './args';
 import { UsageError } from './errors';
 
-async function folderText(folder: string, v: Record<string, unknown>): Promise<{ text: string; files: number }> {
+async function folderText(folder: string, v: Record<string, unknown>): Promise<{ text: string; files: number; texts: string[] }> {
   const report = await collectCorpus(folder, {
     include: list(v, 'include'), exclude: list(v, 'exclude'), maxFileBytes: num(v, 'max-file-bytes'),
   });
   if (report.files.length === 0) throw new UsageError(`no usable text files in ${folder}`);
-  return { text: report.files.map((f) => f.text).join(DOCUMENT_SEPARATOR), files: report.files.length };
+  const texts = report.files.map((f) => f.text);
+  return { text: texts.join(DOCUMENT_SEPARATOR), files: texts.length, texts };
 }
 
 const r4 = (x: number): number => Number(x.toFixed(4));
@@ -36,9 +38,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
     train: { type: 'string' },
     include: { type: 'string', multiple: true },
     exclude: { type: 'string', multiple: true },
+    'cold-contexts': { type: 'string' },
+    'cold-samples': { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (positionals.length !== 2) throw new UsageError('usage: inkling eval <modelDir> <folder> [--train <folder>] [--max-chars N] [--typing-chars N] [--json]');
+  if (positionals.length !== 2) throw new UsageError('usage: inkling eval <modelDir> <folder> [--train <folder>] [--max-chars N] [--typing-chars N] [--cold-contexts 64,128,...] [--json]');
   const model = await loadModel(positionals[0]!);
   const folder = path.resolve(positionals[1]!);
   const held = await folderText(folder, v);
@@ -61,6 +65,18 @@ export async function evalCommand(argv: string[]): Promise<void> {
   log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s) ` +
     `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, adaptive n-gram alone ${r.ngramBitsPerChar.toFixed(3)})`);
   const typing = simulateTyping(typed, modelSuggester(single, model, undefined, ngram.clone()));
+  const cold = str(v, 'cold-contexts');
+  let coldRows: ColdContextRow[] | undefined;
+  if (cold) {
+    const contexts = cold.split(',').map((x) => Number(x));
+    if (contexts.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--cold-contexts takes positive integers, e.g. 64,128,256');
+    const mixed = new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone());
+    coldRows = coldContextStudy(mixed, model.vocab, held.texts, { contexts, samples: num(v, 'cold-samples') ?? 100 });
+    for (const row of coldRows) {
+      log(`  cold start from ${row.contextChars ? `${row.contextChars} characters` : 'the whole file'}: ${row.bitsPerChar.toFixed(3)} bits/char over the next 64, ` +
+        `suggestion right ${(row.suggestionRight * 100).toFixed(1)}%, ${row.meanRightChars.toFixed(2)} characters right on average, ${row.primeMsP50 === null ? 'state carried along the file' : `state built in ${row.primeMsP50.toFixed(1)} ms (p50)`}`);
+    }
+  }
   single.dispose();
   const s = savings(typing);
   const out: Record<string, unknown> = {
@@ -71,6 +87,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
     latencyMs: { p50: r4(percentile(typing.latenciesMs, 50)), p95: r4(percentile(typing.latenciesMs, 95)) },
     seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
   };
+  if (coldRows) {
+    out.coldContext = coldRows.map((row) => ({
+      contextChars: row.contextChars, bitsPerChar: r4(row.bitsPerChar), suggestionRight: r4(row.suggestionRight),
+      meanRightChars: r4(row.meanRightChars), primeMsP50: row.primeMsP50 === null ? null : r4(row.primeMsP50),
+    }));
+  }
   log(`  keystroke savings over ${typed.length} typed characters: ${(s.full * 100).toFixed(1)}% (full accept), ${(s.word * 100).toFixed(1)}% (by word); ${(s.fullAcceptRate * 100).toFixed(1)}% of shown suggestions accepted in full`);
 
   if (train) {
