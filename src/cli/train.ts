@@ -5,7 +5,7 @@ import {
   CELL_TYPES, DEFAULT_TRAIN, generate, prime, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel,
 } from '../engine';
 import { loadModel } from '../engine/format';
-import { createKernels } from '../engine/kernels';
+import { createKernels, KERNEL_CHOICES, type KernelChoice } from '../engine/kernels';
 import { Predictor } from '../engine/predictor';
 import { loadTf } from '../engine/tfjs/load';
 import { list, num, parse, str, type Options } from './args';
@@ -79,9 +79,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const split = splitByFile(report.files, fraction, num(v, 'seed') ?? DEFAULT_TRAIN.seed);
 
   const prefer = str(v, 'kernels');
-  if (prefer !== undefined && prefer !== 'wasm' && prefer !== 'js') throw new UsageError('--kernels must be wasm or js');
-  const { kernels, fallbackReason } = await createKernels({ prefer, threads: num(v, 'threads') });
-  if (fallbackReason) log(`Using the JavaScript kernels: ${fallbackReason}`);
+  if (prefer !== undefined && !KERNEL_CHOICES.includes(prefer as KernelChoice)) throw new UsageError(`--kernels must be one of ${KERNEL_CHOICES.join(', ')}`);
+  const { kernels, fallbackReason } = await createKernels({ prefer: (prefer as KernelChoice | undefined) ?? 'auto', threads: num(v, 'threads') });
+  if (fallbackReason) log(`Kernels: ${fallbackReason}`);
   const resume = v.resume ? await loadModel(out, { withOptimizer: true }).catch((e: Error) => {
     throw new UsageError(`--resume: cannot load ${out}: ${e.message}`);
   }) : undefined;

@@ -5,6 +5,7 @@
  */
 import type { TrainProgress } from '../engine/trainer';
 import type { ModelConfig, TrainConfig } from '../engine/config';
+import type { KernelChoice } from '../engine/kernels';
 
 export interface CorpusInfo {
   files: number;
@@ -41,12 +42,12 @@ export type TrainingRequest =
     /** Continue from the model in modelDir (keeps its vocabulary and shape) instead of starting fresh. */
     resume: boolean;
     corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
-    model: Partial<ModelConfig>; train: Partial<TrainConfig>; kernels: 'auto' | 'wasm' | 'js';
+    model: Partial<ModelConfig>; train: Partial<TrainConfig>; kernels: KernelChoice;
   }
   | {
     /** Brief training on a few saved files, read through the same corpus rules (ignores, secrets) as training. */
     type: 'finetune'; id: number; files: { root: string; paths: string[] }[]; exclude: string[]; modelDir: string;
-    maxSteps: number; kernels: 'auto' | 'wasm' | 'js';
+    maxSteps: number; kernels: KernelChoice;
   }
   | { type: 'import'; id: number; from: string; modelDir: string }
   | { type: 'stop' };

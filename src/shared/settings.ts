@@ -4,6 +4,7 @@
  * back to the default or are clamped, and each problem is reported as a message.
  */
 import type { CellType } from '../engine/config';
+import type { KernelChoice } from '../engine/kernels';
 
 export interface Settings {
   enable: boolean;
@@ -25,7 +26,7 @@ export interface Settings {
   cell: CellType;
   layers: number;
   units: number;
-  kernels: 'auto' | 'wasm' | 'js';
+  kernels: KernelChoice;
 }
 
 type Spec =
@@ -54,7 +55,7 @@ export const SETTINGS: Record<string, Spec> = {
   'model.cell': { key: 'cell', type: 'enum', default: 'lstm', values: ['lstm', 'gru', 'rnn'] },
   'model.layers': { key: 'layers', type: 'number', default: 2, min: 1, max: 4, integer: true },
   'model.units': { key: 'units', type: 'number', default: 256, min: 16, max: 1024, integer: true },
-  'kernels': { key: 'kernels', type: 'enum', default: 'auto', values: ['auto', 'wasm', 'js'] },
+  'kernels': { key: 'kernels', type: 'enum', default: 'auto', values: ['auto', 'wasm', 'tfjs-node', 'js'] },
 };
 
 export function defaultSettings(): Settings {

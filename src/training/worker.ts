@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { collectCorpus, formatReport, splitByFile } from '../corpus';
 import { loadModel, saveModel } from '../engine/format';
-import { createKernels, type Kernels } from '../engine/kernels';
+import { createKernels, type KernelChoice, type Kernels } from '../engine/kernels';
 import { trainOnText } from '../engine/pipeline';
 import { loadTf } from '../engine/tfjs/load';
 import { DEFAULT_TRAIN } from '../engine/config';
@@ -20,8 +20,8 @@ function send(e: TrainingEvent): void {
   port.postMessage(e);
 }
 
-async function kernelsFor(choice: 'auto' | 'wasm' | 'js'): Promise<{ kernels: Kernels; note?: string }> {
-  const { kernels, fallbackReason } = await createKernels({ prefer: choice === 'js' ? 'js' : 'wasm' });
+async function kernelsFor(choice: KernelChoice): Promise<{ kernels: Kernels; note?: string }> {
+  const { kernels, fallbackReason } = await createKernels({ prefer: choice });
   return { kernels, note: fallbackReason };
 }
 

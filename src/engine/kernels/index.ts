@@ -4,15 +4,28 @@
 import { JsKernels } from './js';
 import type { Kernels } from './types';
 import { WasmKernels, defaultThreads } from './wasm/wasmKernels';
+import { TfKernels, type TfMatMul } from './tfjs';
 
 export type { Kernels } from './types';
 export { JsKernels } from './js';
 export { WasmKernels, defaultThreads, type WasmKernelsOptions } from './wasm/wasmKernels';
+export { TfKernels } from './tfjs';
+
+/**
+ * Which kernels to use: `auto` = native TensorFlow through `@tensorflow/tfjs-node` when that optional
+ * dependency is installed, else the project's WebAssembly SIMD kernels; `wasm`, `js` and `tfjs-node` ask for
+ * one (falling back, with a reason, when it cannot run here).
+ */
+export type KernelChoice = 'auto' | 'wasm' | 'js' | 'tfjs-node';
+export const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'wasm', 'js', 'tfjs-node'];
 
 /** Options of {@link createKernels}. */
 export interface CreateKernelsOptions {
-  /** Which implementation to try first. `js` always succeeds. @default 'wasm' */
-  prefer?: 'wasm' | 'js';
+  /**
+   * Which implementation to try first. `js` always succeeds. Batch-1 inference should keep the default: the
+   * per-call cost of tfjs-node only pays off for training's large products. @default 'wasm'
+   */
+  prefer?: KernelChoice;
   /** Threads for the wasm kernels, counting the calling thread. @default min(number of cores, 4) */
   threads?: number;
   /** Path of inkling-kernels.wasm. @default looked up next to this module, then in the package's dist/ */
@@ -31,6 +44,13 @@ export async function createKernels(
   opts: CreateKernelsOptions = {},
 ): Promise<{ kernels: Kernels; fallbackReason?: string }> {
   if (opts.prefer === 'js') return { kernels: new JsKernels() };
+  if (opts.prefer === 'tfjs-node' || opts.prefer === 'auto') {
+    const native = loadTfjsNode();
+    if (typeof native !== 'string') return { kernels: new TfKernels(native, 'tfjs-node') };
+    const rest = await createKernels({ ...opts, prefer: 'wasm' });
+    // Asked for by name: say why it is not used. Under `auto` its absence is the normal case.
+    return opts.prefer === 'tfjs-node' ? { ...rest, fallbackReason: `${native}; using ${rest.kernels.name}` } : rest;
+  }
   const unsupported = wasmSupportProblem();
   if (unsupported) return { kernels: new JsKernels(), fallbackReason: unsupported };
   const threads = opts.threads ?? defaultThreads();
@@ -47,6 +67,19 @@ export async function createKernels(
       }
     }
     return { kernels: new JsKernels(), fallbackReason: `JS kernels: ${reason}` };
+  }
+}
+
+/** `@tensorflow/tfjs-node`'s API, or why it cannot be loaded. */
+function loadTfjsNode(): TfMatMul | string {
+  try {
+    // Optional dependency: installed only where its native library could be downloaded.
+    const tf = require('@tensorflow/tfjs-node') as TfMatMul & { env(): { set(k: string, v: boolean): void } };
+    tf.env().set('PROD', true);
+    return tf;
+  } catch (e) {
+    const missing = (e as { code?: string }).code === 'MODULE_NOT_FOUND';
+    return missing ? 'tfjs-node is not installed (an optional dependency)' : `tfjs-node cannot be loaded: ${(e as Error).message}`;
   }
 }
 
