@@ -82,11 +82,22 @@ export function makeMetadata(
   };
 }
 
-/** Writes a model folder atomically. `optimizer` is included for checkpoints that should resume. */
+let saveCounter = 0;
+
+/**
+ * Writes a model folder atomically. `optimizer` is included for checkpoints that should resume.
+ *
+ * Every file goes into a fresh sibling folder `<dir>.tmp-<pid>-<n>` and is flushed (the folder too), then the
+ * folder is swapped in by renames: `<dir>` → `<dir>.old`, temporary → `<dir>`, and `<dir>.old` removed. At any
+ * moment at least one complete model is on disk: `<dir>`, or (between the two renames) `<dir>.old`, which
+ * {@link loadModel} falls back to. Temporary folders left by a process that died mid-save are removed by the
+ * next save.
+ */
 export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { withOptimizer?: boolean } = {}): Promise<void> {
   const target = path.resolve(dir);
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  await removeStaleTemporaries(target);
+  const tmp = `${target}${TMP_INFIX}${process.pid}-${Date.now()}-${++saveCounter}`;
   await fs.mkdir(tmp, { recursive: true });
   try {
     const art = await layersModelArtifacts(tf, model.config, model.weights);
@@ -109,12 +120,15 @@ export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { 
       if (meta.training) meta.training.optimizerStep = step;
     }
     await writeFlushed(path.join(tmp, 'inkling.json'), JSON.stringify(meta, null, 2));
+    await syncDir(tmp);
     await swapIn(tmp, target);
   } catch (e) {
-    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw e;
   }
 }
+
+const TMP_INFIX = '.tmp-';
 
 async function writeFlushed(file: string, data: string | Uint8Array): Promise<void> {
   const fh = await fs.open(file, 'w');
@@ -126,14 +140,64 @@ async function writeFlushed(file: string, data: string | Uint8Array): Promise<vo
   }
 }
 
-/** Replaces `target` with `tmp`: target → target.old, tmp → target, then removes target.old. */
+/** Flushes a directory's entries (new files, renames) to disk. Not possible on every platform (Windows): then a no-op. */
+async function syncDir(dir: string): Promise<void> {
+  let fh: Awaited<ReturnType<typeof fs.open>> | undefined;
+  try {
+    fh = await fs.open(dir, 'r');
+    await fh.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF' && code !== 'EACCES') throw e;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/**
+ * Replaces `target` with the complete folder `tmp`: target → target.old, tmp → target, then removes target.old.
+ * When `target` is missing but `target.old` exists, an earlier save died between its two renames and
+ * `target.old` is the only complete model: it is kept until `tmp` is in place.
+ */
 async function swapIn(tmp: string, target: string): Promise<void> {
   const old = `${target}.old`;
-  await fs.rm(old, { recursive: true, force: true });
-  const hadTarget = await exists(target);
-  if (hadTarget) await fs.rename(target, old);
+  if (await exists(target)) {
+    // `target` is complete (it only ever appears by a rename of a complete folder), so any `.old` is a leftover.
+    await fs.rm(old, { recursive: true, force: true });
+    await fs.rename(target, old);
+  }
   await fs.rename(tmp, target);
-  if (hadTarget) await fs.rm(old, { recursive: true, force: true });
+  await syncDir(path.dirname(target));
+  await fs.rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Removes `<target>.tmp-<pid>-…` folders of saves that can no longer finish: their process is gone, or it is
+ * this process (saves of one folder are not run concurrently).
+ */
+async function removeStaleTemporaries(target: string): Promise<void> {
+  const prefix = `${path.basename(target)}${TMP_INFIX}`;
+  let names: string[];
+  try {
+    names = await fs.readdir(path.dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && isAlive(pid))) continue;
+    await fs.rm(path.join(path.dirname(target), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function exists(p: string): Promise<boolean> {
