@@ -45,7 +45,13 @@ export interface CorpusSummary {
   validationChars: number;
   validationFiles: number;
   skipped: Record<string, number>;
+  /** Secret-looking tokens masked in the kept text (the values are never stored). */
   maskedSecrets: number;
+  /**
+   * Files and folders not trained on, with the reason (`secret`, `binary`, `ignored`…): a sample of at most 50
+   * per reason (`skipped` has the complete counts). Paths only, relative to the workspace folder.
+   */
+  excluded?: { path: string; reason: string }[];
 }
 
 export interface ModelMetadata {
