@@ -30,6 +30,8 @@ const common = {
   logLevel: 'warning',
   // vscode is provided by the host; tfjs-node is an optional native module loaded at run time when installed.
   external: ['vscode', '@tensorflow/tfjs-node'],
+  // TF.js's HTTP model loader would bundle node-fetch (and with it http, https); Inkling never fetches.
+  alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
 };
 
 const builds = present.map(([src, out]) => ({

@@ -1,6 +1,6 @@
 /** `inkling train [folder] --out <dir>`: collect a corpus, train, save, and show a few completions. */
 import path from 'node:path';
-import { collectCorpus, formatReport, splitByFile } from '../corpus';
+import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import {
   CELL_TYPES, DEFAULT_TRAIN, generate, prime, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel,
 } from '../engine';
@@ -101,7 +101,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       train: trainOverrides,
       corpus: {
         files: report.files.length, chars: report.totalChars, skipped: { ...report.skippedCounts },
-        maskedSecrets: report.maskedSecrets,
+        maskedSecrets: report.maskedSecrets, excluded: excludedEntries(report),
       },
       signal: controller.signal,
       onProgress: (p) => bar?.update(p),

@@ -8,6 +8,7 @@ export { collectCorpus } from './collect';
 export { splitByFile } from './split';
 export { maskSecrets, isSecretFileName, SECRET_PLACEHOLDER, SECRET_FILE_GLOBS } from './secrets';
 export { formatReport } from './format';
+export { excludedEntries } from './report';
 export { AbortError } from './abort';
 export { SKIP_REASONS, MAX_SKIPPED_PER_REASON } from './types';
 export type { CorpusFile, CorpusOptions, CorpusReport, SkipReason, SkippedFile } from './types';

@@ -85,6 +85,7 @@ function failure(error: NodeJS.ErrnoException): ReadResult & { kind: 'failed' } 
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':
+    case 'EISDIR': // listed as a file, now a folder: replaced since the listing
       return { kind: 'failed', reason: 'vanished', detail: code };
     case 'ELOOP':
     case 'EMLINK': // what some BSDs return for O_NOFOLLOW on a link

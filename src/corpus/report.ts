@@ -1,6 +1,19 @@
 /** Accumulates a {@link CorpusReport}: complete counts, a bounded list of examples per skip reason. */
 import { MAX_SKIPPED_PER_REASON, SKIP_REASONS, type CorpusFile, type CorpusReport, type SkipReason, type SkippedFile } from './types';
 
+/**
+ * What a model's metadata records of the files it was not trained on: paths (relative to their root, prefixed
+ * with the root's folder name when there are several roots) and reasons, never contents, never absolute paths.
+ * The sample of {@link CorpusReport.skipped}: at most {@link MAX_SKIPPED_PER_REASON} per reason.
+ */
+export function excludedEntries(report: CorpusReport): { path: string; reason: SkipReason }[] {
+  const multi = report.roots.length > 1;
+  return report.skipped.map((s) => ({
+    path: multi ? `${s.root.split(/[\\/]/).filter(Boolean).pop() ?? ''}/${s.path}` : s.path,
+    reason: s.reason,
+  }));
+}
+
 export class ReportBuilder {
   private readonly skipped: SkippedFile[] = [];
   private readonly counts: Record<SkipReason, number>;

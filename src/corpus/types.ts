@@ -89,7 +89,7 @@ export interface CorpusFile {
  * - `symlink`: a symbolic link; links are never followed (no loops, nothing outside the root).
  * - `unreadable`: a permission or I/O error (detail: the error code), or not a regular file (FIFO, socket,
  *   device).
- * - `vanished`: deleted or replaced between listing and reading (detail: `ENOENT`, `ENOTDIR`, …).
+ * - `vanished`: deleted or replaced between listing and reading (detail: `ENOENT`, `ENOTDIR`, `EISDIR`, …).
  */
 export type SkipReason =
   | 'ignored'

@@ -92,10 +92,21 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** A value for an error message: JSON, cut short (values may come from a hostile model file). */
+function show(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
 function checkNumber(key: keyof typeof LIMITS, value: unknown): number {
   const [lo, hi] = LIMITS[key];
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(`${key} must be a number from ${lo} to ${hi}, got ${JSON.stringify(value)}`);
+    throw new ConfigError(`${key} must be a number from ${lo} to ${hi}, got ${show(value)}`);
   }
   if (INTEGER_KEYS.has(key) && !Number.isInteger(value)) {
     throw new ConfigError(`${key} must be a whole number from ${lo} to ${hi}, got ${value}`);
@@ -109,7 +120,7 @@ export function validateModelConfig(raw: unknown): ModelConfig {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('model configuration must be an object');
   const r = raw as Record<string, unknown>;
   if (typeof r.cell !== 'string' || !CELL_TYPES.includes(r.cell as CellType)) {
-    throw new ConfigError(`cell must be one of ${CELL_TYPES.join(', ')}, got ${JSON.stringify(r.cell)}`);
+    throw new ConfigError(`cell must be one of ${CELL_TYPES.join(', ')}, got ${show(r.cell)}`);
   }
   return {
     cell: r.cell as CellType,

@@ -45,7 +45,13 @@ export interface CorpusSummary {
   validationChars: number;
   validationFiles: number;
   skipped: Record<string, number>;
+  /** Secret-looking tokens masked in the kept text (the values are never stored). */
   maskedSecrets: number;
+  /**
+   * Files and folders not trained on, with the reason (`secret`, `binary`, `ignored`…): a sample of at most 50
+   * per reason (`skipped` has the complete counts). Paths only, relative to the workspace folder.
+   */
+  excluded?: { path: string; reason: string }[];
 }
 
 export interface ModelMetadata {
@@ -82,11 +88,22 @@ export function makeMetadata(
   };
 }
 
-/** Writes a model folder atomically. `optimizer` is included for checkpoints that should resume. */
+let saveCounter = 0;
+
+/**
+ * Writes a model folder atomically. `optimizer` is included for checkpoints that should resume.
+ *
+ * Every file goes into a fresh sibling folder `<dir>.tmp-<pid>-<n>` and is flushed (the folder too), then the
+ * folder is swapped in by renames: `<dir>` → `<dir>.old`, temporary → `<dir>`, and `<dir>.old` removed. At any
+ * moment at least one complete model is on disk: `<dir>`, or (between the two renames) `<dir>.old`, which
+ * {@link loadModel} falls back to. Temporary folders left by a process that died mid-save are removed by the
+ * next save.
+ */
 export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { withOptimizer?: boolean } = {}): Promise<void> {
   const target = path.resolve(dir);
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  await removeStaleTemporaries(target);
+  const tmp = `${target}${TMP_INFIX}${process.pid}-${Date.now()}-${++saveCounter}`;
   await fs.mkdir(tmp, { recursive: true });
   try {
     const art = await layersModelArtifacts(tf, model.config, model.weights);
@@ -109,12 +126,15 @@ export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { 
       if (meta.training) meta.training.optimizerStep = step;
     }
     await writeFlushed(path.join(tmp, 'inkling.json'), JSON.stringify(meta, null, 2));
+    await syncDir(tmp);
     await swapIn(tmp, target);
   } catch (e) {
-    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw e;
   }
 }
+
+const TMP_INFIX = '.tmp-';
 
 async function writeFlushed(file: string, data: string | Uint8Array): Promise<void> {
   const fh = await fs.open(file, 'w');
@@ -126,14 +146,64 @@ async function writeFlushed(file: string, data: string | Uint8Array): Promise<vo
   }
 }
 
-/** Replaces `target` with `tmp`: target → target.old, tmp → target, then removes target.old. */
+/** Flushes a directory's entries (new files, renames) to disk. Not possible on every platform (Windows): then a no-op. */
+async function syncDir(dir: string): Promise<void> {
+  let fh: Awaited<ReturnType<typeof fs.open>> | undefined;
+  try {
+    fh = await fs.open(dir, 'r');
+    await fh.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF' && code !== 'EACCES') throw e;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/**
+ * Replaces `target` with the complete folder `tmp`: target → target.old, tmp → target, then removes target.old.
+ * When `target` is missing but `target.old` exists, an earlier save died between its two renames and
+ * `target.old` is the only complete model: it is kept until `tmp` is in place.
+ */
 async function swapIn(tmp: string, target: string): Promise<void> {
   const old = `${target}.old`;
-  await fs.rm(old, { recursive: true, force: true });
-  const hadTarget = await exists(target);
-  if (hadTarget) await fs.rename(target, old);
+  if (await exists(target)) {
+    // `target` is complete (it only ever appears by a rename of a complete folder), so any `.old` is a leftover.
+    await fs.rm(old, { recursive: true, force: true });
+    await fs.rename(target, old);
+  }
   await fs.rename(tmp, target);
-  if (hadTarget) await fs.rm(old, { recursive: true, force: true });
+  await syncDir(path.dirname(target));
+  await fs.rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Removes `<target>.tmp-<pid>-…` folders of saves that can no longer finish: their process is gone, or it is
+ * this process (saves of one folder are not run concurrently).
+ */
+async function removeStaleTemporaries(target: string): Promise<void> {
+  const prefix = `${path.basename(target)}${TMP_INFIX}`;
+  let names: string[];
+  try {
+    names = await fs.readdir(path.dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && isAlive(pid))) continue;
+    await fs.rm(path.join(path.dirname(target), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -151,7 +221,12 @@ export async function loadModel(dir: string, opts: { withOptimizer?: boolean } =
   }
   const meta = parseMetadata(await readJson(path.join(folder, 'inkling.json'), 'inkling.json'));
   const config = meta.model;
-  const vocab = Vocabulary.fromJSON(meta.vocabulary);
+  let vocab: Vocabulary;
+  try {
+    vocab = Vocabulary.fromJSON(meta.vocabulary);
+  } catch (e) {
+    throw new ModelFormatError(`inkling.json: ${(e as Error).message}`);
+  }
   if (vocab.size !== config.vocabSize) {
     throw new ModelFormatError(`the vocabulary has ${vocab.size} entries but the model expects ${config.vocabSize}`);
   }
@@ -164,15 +239,56 @@ export async function loadModel(dir: string, opts: { withOptimizer?: boolean } =
   return saved;
 }
 
-async function readJson(file: string, label: string): Promise<unknown> {
+/** A value for an error message: JSON, cut short (a hostile file must not make a huge message). */
+function show(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Size of a regular file, or a {@link ModelFormatError} naming it when it is missing or not a file. */
+async function fileSize(file: string, label: string): Promise<number> {
   let stat;
   try {
     stat = await fs.stat(file);
   } catch {
     throw new ModelFormatError(`${label} is missing in ${path.dirname(file)}`);
   }
-  if (stat.size > MAX_JSON_BYTES) throw new ModelFormatError(`${label} is ${stat.size} bytes; at most ${MAX_JSON_BYTES} are accepted`);
-  const text = await fs.readFile(file, 'utf8');
+  if (!stat.isFile()) throw new ModelFormatError(`${label} in ${path.dirname(file)} is not a file`);
+  return stat.size;
+}
+
+/** Reads exactly `into.length` bytes of `file` into `into`. */
+async function readExactly(file: string, label: string, into: Uint8Array): Promise<void> {
+  try {
+    const fh = await fs.open(file, 'r');
+    try {
+      let at = 0;
+      while (at < into.length) {
+        const { bytesRead } = await fh.read(into, at, into.length - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      if (at !== into.length) throw new ModelFormatError(`${label} changed while it was read`);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(`${label} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+async function readJson(file: string, label: string): Promise<unknown> {
+  const size = await fileSize(file, label);
+  if (size > MAX_JSON_BYTES) throw new ModelFormatError(`${label} is ${size} bytes; at most ${MAX_JSON_BYTES} are accepted`);
+  const bytes = new Uint8Array(size);
+  await readExactly(file, label, bytes);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -184,17 +300,28 @@ async function readJson(file: string, label: string): Promise<unknown> {
 export function parseMetadata(raw: unknown): ModelMetadata {
   if (typeof raw !== 'object' || raw === null) throw new ModelFormatError('inkling.json must hold an object');
   const r = raw as Partial<ModelMetadata>;
-  if (r.format !== FORMAT_NAME) throw new ModelFormatError(`inkling.json is not an Inkling model (format ${JSON.stringify(r.format)})`);
-  if (typeof r.formatVersion !== 'number') throw new ModelFormatError('inkling.json has no formatVersion');
+  if (r.format !== FORMAT_NAME) throw new ModelFormatError(`inkling.json is not an Inkling model (format ${show(r.format)})`);
+  if (typeof r.formatVersion !== 'number' || !Number.isInteger(r.formatVersion) || r.formatVersion < 1) {
+    throw new ModelFormatError(`inkling.json has no valid formatVersion (${show(r.formatVersion)})`);
+  }
   if (r.formatVersion > FORMAT_VERSION) {
     throw new ModelFormatError(`this model was written by a newer Inkling (format ${r.formatVersion}; this version reads up to ${FORMAT_VERSION}); update Inkling to use it`);
   }
+  let model: ModelConfig;
   try {
-    const model = validateModelConfig(r.model);
-    return { ...(r as ModelMetadata), model };
+    model = validateModelConfig(r.model);
   } catch (e) {
     throw new ModelFormatError(`inkling.json: ${(e as Error).message}`);
   }
+  const training = r.training as Partial<TrainingSummary> | undefined | null;
+  if (training !== undefined && (typeof training !== 'object' || training === null)) {
+    throw new ModelFormatError('inkling.json: training must be an object');
+  }
+  const step = training?.optimizerStep;
+  if (step !== undefined && !(typeof step === 'number' && Number.isInteger(step) && step >= 0 && step <= Number.MAX_SAFE_INTEGER)) {
+    throw new ModelFormatError(`inkling.json: training.optimizerStep must be a whole number >= 0, got ${show(step)}`);
+  }
+  return { ...(r as ModelMetadata), model };
 }
 
 interface ManifestGroup { paths: string[]; weights: { name: string; shape: number[]; dtype?: string }[] }
@@ -211,14 +338,14 @@ async function readWeights(folder: string, modelJson: unknown, config: ModelConf
   for (const g of mj.weightsManifest as ManifestGroup[]) {
     if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new ModelFormatError('model.json has a malformed weightsManifest');
     for (const p of g.paths) {
-      if (typeof p !== 'string' || p !== path.basename(p) || p.startsWith('.')) {
-        throw new ModelFormatError(`model.json names a weight file outside the model folder: ${JSON.stringify(p)}`);
+      if (typeof p !== 'string' || p === '' || p !== path.basename(p) || p.startsWith('.') || p.includes('\\')) {
+        throw new ModelFormatError(`model.json names a weight file outside the model folder: ${show(p)}`);
       }
       files.push(p);
     }
     for (const w of g.weights) {
       if (!w || typeof w.name !== 'string' || !Array.isArray(w.shape)) throw new ModelFormatError('model.json has a malformed weight entry');
-      if (w.dtype !== undefined && w.dtype !== 'float32') throw new ModelFormatError(`weight ${w.name} has dtype ${w.dtype}; only float32 is supported`);
+      if (w.dtype !== undefined && w.dtype !== 'float32') throw new ModelFormatError(`weight ${show(w.name)} has dtype ${show(w.dtype)}; only float32 is supported`);
       specs.push({ name: w.name, shape: w.shape });
     }
   }
@@ -228,30 +355,26 @@ async function readWeights(folder: string, modelJson: unknown, config: ModelConf
   expected.forEach((e, i) => {
     const s = specs[i]!;
     if (s.name !== e.name || s.shape.length !== e.shape.length || s.shape.some((d, j) => d !== e.shape[j])) {
-      throw new ModelFormatError(`weight ${i} is ${s.name} ${JSON.stringify(s.shape)}; expected ${e.name} ${JSON.stringify(e.shape)}`);
+      throw new ModelFormatError(`weight ${i} is ${show(s.name)} ${show(s.shape)}; expected ${e.name} ${JSON.stringify(e.shape)}`);
     }
   });
-  const total = totalSize(expected);
-  const bytes = new Uint8Array(total * 4);
-  let at = 0;
+  // Measure every file before allocating: a model.json that claims huge shapes gets no huge buffer.
+  const needed = totalSize(expected) * 4;
+  const sizes: number[] = [];
+  let sum = 0;
   for (const f of files) {
-    const file = path.join(folder, f);
-    let size: number;
-    try {
-      size = (await fs.stat(file)).size;
-    } catch {
-      throw new ModelFormatError(`weight file ${f} is missing`);
-    }
-    if (at + size > bytes.length) throw new ModelFormatError(`weight files hold more than the ${bytes.length} bytes the model needs`);
-    const fh = await fs.open(file, 'r');
-    try {
-      await fh.read(bytes, at, size, 0);
-    } finally {
-      await fh.close();
-    }
-    at += size;
+    const size = await fileSize(path.join(folder, f), `weight file ${show(f)}`);
+    sizes.push(size);
+    sum += size;
   }
-  if (at !== bytes.length) throw new ModelFormatError(`weight files hold ${at} bytes; the model needs ${bytes.length} (truncated?)`);
+  if (sum > needed) throw new ModelFormatError(`weight files hold ${sum} bytes, more than the ${needed} bytes the model needs`);
+  if (sum < needed) throw new ModelFormatError(`weight files hold ${sum} bytes; the model needs ${needed} (truncated?)`);
+  const bytes = new Uint8Array(needed);
+  let at = 0;
+  for (const [i, f] of files.entries()) {
+    await readExactly(path.join(folder, f), `weight file ${show(f)}`, bytes.subarray(at, at + sizes[i]!));
+    at += sizes[i]!;
+  }
   const weights = new Float32Array(bytes.buffer);
   for (let i = 0; i < weights.length; i++) {
     if (!Number.isFinite(weights[i]!)) throw new ModelFormatError(`weight ${i} is not a finite number`);
@@ -267,7 +390,7 @@ function checkTopology(topology: unknown, c: ModelConfig): void {
   const rnnClass = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' }[c.cell];
   const known = new Set(['Embedding', 'LSTM', 'GRU', 'SimpleRNN', 'Dropout', 'Dense']);
   for (const layer of layers) {
-    if (!known.has(layer?.class_name ?? '')) throw new ModelFormatError(`model.json has an unsupported layer ${JSON.stringify(layer?.class_name)}`);
+    if (typeof layer?.class_name !== 'string' || !known.has(layer.class_name)) throw new ModelFormatError(`model.json has an unsupported layer ${show(layer?.class_name)}`);
   }
   const rnn = layers.filter((l) => ['LSTM', 'GRU', 'SimpleRNN'].includes(l.class_name!));
   if (rnn.length !== c.layers || rnn.some((l) => l.class_name !== rnnClass || l.config?.units !== c.units)) {
@@ -277,13 +400,11 @@ function checkTopology(topology: unknown, c: ModelConfig): void {
 
 async function readOptimizer(folder: string, size: number, step: number): Promise<AdamState | undefined> {
   const file = path.join(folder, OPTIMIZER_FILE);
-  let buf: Buffer;
-  try {
-    buf = await fs.readFile(file);
-  } catch {
-    return undefined;
-  }
-  if (buf.byteLength !== size * 8) throw new ModelFormatError(`${OPTIMIZER_FILE} has ${buf.byteLength} bytes; expected ${size * 8}`);
-  const all = new Float32Array(new Uint8Array(buf).buffer);
+  if (!(await exists(file))) return undefined;
+  const bytes = await fileSize(file, OPTIMIZER_FILE);
+  if (bytes !== size * 8) throw new ModelFormatError(`${OPTIMIZER_FILE} has ${bytes} bytes; expected ${size * 8}`);
+  const buf = new Uint8Array(bytes);
+  await readExactly(file, OPTIMIZER_FILE, buf);
+  const all = new Float32Array(buf.buffer);
   return { step, m: all.slice(0, size), v: all.slice(size) };
 }

@@ -53,16 +53,17 @@ export class Vocabulary {
     if (typeof raw !== 'object' || raw === null) throw new VocabularyError('vocabulary must be an object');
     const r = raw as Partial<VocabularyJSON>;
     if (r.version !== VOCAB_VERSION) {
-      throw new VocabularyError(`unsupported vocabulary version ${JSON.stringify(r.version)} (expected ${VOCAB_VERSION})`);
+      throw new VocabularyError(`unsupported vocabulary version ${show(r.version)} (expected ${VOCAB_VERSION})`);
     }
     if (!Array.isArray(r.chars)) throw new VocabularyError('vocabulary.chars must be an array');
     if (r.chars.length > 4095) throw new VocabularyError(`vocabulary has ${r.chars.length} characters; at most 4095 are supported`);
     const seen = new Set<string>();
     for (const ch of r.chars) {
-      if (typeof ch !== 'string' || [...ch].length !== 1) {
-        throw new VocabularyError(`vocabulary entry ${JSON.stringify(ch)} is not a single character`);
+      // One code point, and not half of a surrogate pair (two halves would decode to a character encode cannot map back).
+      if (typeof ch !== 'string' || [...ch].length !== 1 || /^[\ud800-\udfff]$/.test(ch)) {
+        throw new VocabularyError(`vocabulary entry ${show(ch)} is not a single character`);
       }
-      if (seen.has(ch)) throw new VocabularyError(`vocabulary entry ${JSON.stringify(ch)} is duplicated`);
+      if (seen.has(ch)) throw new VocabularyError(`vocabulary entry ${show(ch)} is duplicated`);
       seen.add(ch);
     }
     return new Vocabulary([...r.chars]);
@@ -102,6 +103,17 @@ export class Vocabulary {
     for (let i = 0; i < ids.length; i++) s += this.charOf(ids[i]!);
     return s;
   }
+}
+
+/** A value for an error message: JSON, cut short. */
+function show(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 function cmpCodePoint(a: string, b: string): number {

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { collectCorpus, formatReport, splitByFile } from '../corpus';
+import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import { loadModel, saveModel } from '../engine/format';
 import { createKernels, type KernelChoice, type Kernels } from '../engine/kernels';
 import { trainOnText } from '../engine/pipeline';
@@ -43,7 +43,10 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
     const result = await trainOnText({
       kernels, resume, model: req.model, train: req.train, signal,
       texts: { train: split.train.map((f) => f.text), validation: split.validation.map((f) => f.text) },
-      corpus: { files: corpus.files, chars: corpus.chars, skipped: corpus.skipped, maskedSecrets: corpus.maskedSecrets },
+      corpus: {
+        files: corpus.files, chars: corpus.chars, skipped: corpus.skipped, maskedSecrets: corpus.maskedSecrets,
+        excluded: excludedEntries(report),
+      },
       onProgress: (progress) => send({ type: 'progress', id: req.id, progress }),
       onBest: async (model, p) => {
         await saveModel(tf, req.modelDir, model);

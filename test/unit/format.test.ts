@@ -104,6 +104,18 @@ describe('model format', () => {
       await fs.writeFile(path.join(out, 'model.json'), '{not json');
       await assert.rejects(loadModel(out), /not valid JSON/);
     });
+    it('model files that are folders, and an empty weight file name', async () => {
+      const out = await saved();
+      await editJson(path.join(out, 'model.json'), (j) => { j.weightsManifest[0].paths = ['']; });
+      await assert.rejects(loadModel(out), (e: Error) => e instanceof ModelFormatError && /outside the model folder/.test(e.message));
+      await editJson(path.join(out, 'model.json'), (j) => { j.weightsManifest[0].paths = ['weights.bin']; });
+      await fs.rm(path.join(out, 'weights.bin'));
+      await fs.mkdir(path.join(out, 'weights.bin'));
+      await assert.rejects(loadModel(out), (e: Error) => e instanceof ModelFormatError && /weight file "weights.bin" .* is not a file/.test(e.message));
+      await fs.rm(path.join(out, 'model.json'));
+      await fs.mkdir(path.join(out, 'model.json'));
+      await assert.rejects(loadModel(out), (e: Error) => e instanceof ModelFormatError && /model.json .* is not a file/.test(e.message));
+    });
     it('a missing folder', async () => {
       await assert.rejects(loadModel(path.join(dir, 'nothing')), /inkling.json is missing/);
     });
