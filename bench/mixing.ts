@@ -3,7 +3,7 @@
  * n-gram's distributions (over the LSTM's vocabulary) once, then replays several mixing rules over them and
  * prints their bits per character side by side. Used to choose the rule in `src/mix/mixer.ts`.
  *
- * Usage: `npx tsc -p . && node out/bench/mixing.js <modelDir> <held-out file> <training folder or file> [--chars N]`
+ * Usage: `npx tsc -p . && node out/bench/mixing.js <modelDir> <held-out file or folder> <training folder or file> [--chars N] [--match]`
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,7 +11,7 @@ import { loadModel } from '../src/engine/format';
 import { createKernels } from '../src/engine/kernels';
 import { Predictor } from '../src/engine/predictor';
 import { NGramModel } from '../src/ngram';
-import { MixedPredictor } from '../src/mix';
+import { MatchModel, MixedPredictor } from '../src/mix';
 import { Mixer } from '../src/mix/mixer';
 
 function readAll(p: string): string {
@@ -27,9 +27,16 @@ async function main(): Promise<void> {
   const model = await loadModel(modelDir!);
   const text = [...readAll(heldOut!)].slice(0, maxChars);
   const ngram = new NGramModel();
-  ngram.add(readAll(trainPath!));
+  const trainText = readAll(trainPath!);
+  ngram.add(trainText);
+  // --match: the n-gram part is sharpened by the long-range match model (as in the product).
+  let match: MatchModel | null = null;
+  if (process.argv.includes('--match')) {
+    match = new MatchModel();
+    match.addText(trainText);
+  }
   const { kernels } = await createKernels({ threads: 1 });
-  const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, ngram);
+  const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, ngram, undefined, match);
   const V = model.vocab.size;
   const n = text.length;
   const L = new Float32Array(n * V);
@@ -41,7 +48,7 @@ async function main(): Promise<void> {
   for (let t = 0; t < n; t++) {
     L.set(state.lastL, t * V);
     N.set(state.lastN, t * V);
-    depth[t] = state.bucket;
+    depth[t] = Math.floor(state.bucket / 4); // the matched n-gram order (the bucket also holds a confidence level)
     target[t] = model.vocab.idOf(text[t]!);
     mixed.observe(state, text[t]!);
   }

@@ -10,6 +10,7 @@
 import type { Predictor, RecurrentState, StepModel } from '../engine/predictor';
 import { UNKNOWN_ID, type Vocabulary } from '../engine/vocab';
 import type { NGramModel } from '../ngram';
+import { LENGTH_BUCKETS, type MatchModel, type MatchState } from './matchModel';
 import { Mixer } from './mixer';
 
 /**
@@ -32,6 +33,12 @@ export interface MixState extends RecurrentState {
   readonly lastL: Float32Array;
   readonly lastN: Float32Array;
   bucket: number;
+  /** Where the text matches earlier text (see {@link MatchModel}). */
+  readonly match: MatchState;
+  /** The match model's predicted LSTM id for the next character (-1: none), its bucket and weight then. */
+  matchId: number;
+  matchBucket: number;
+  matchWeight: number;
 }
 
 export interface Contributions {
@@ -43,6 +50,8 @@ export interface Contributions {
 
 export class MixedPredictor implements StepModel<MixState> {
   readonly mixer: Mixer;
+  /** The match model's weight against the n-gram model, per match-length bucket (starts cautious). */
+  readonly matchMixer = new Mixer({ buckets: LENGTH_BUCKETS, rate: MIXER_RATE, initial: -2 });
   private readonly out: Float32Array;
   private idMap = new Int32Array(0); // n-gram symbol id → LSTM id
   private unseenIds: number[] = [];  // LSTM ids (not the unknown id) of characters the n-gram has never seen
@@ -54,6 +63,8 @@ export class MixedPredictor implements StepModel<MixState> {
     private readonly vocab: Vocabulary,
     readonly ngram: NGramModel,
     mixer?: Mixer,
+    /** Long-range matches against the workspace and what the user writes; none when omitted. */
+    readonly match: MatchModel | null = null,
   ) {
     this.mixer = mixer ?? new Mixer({ buckets: (ngram.order + 1) * CONFIDENCE_LEVELS, rate: MIXER_RATE });
     this.out = new Float32Array(vocab.size);
@@ -63,11 +74,17 @@ export class MixedPredictor implements StepModel<MixState> {
   newState(): MixState {
     const base = this.lstm.newState();
     const V = this.vocab.size;
-    return { data: base.data, fed: 0, tail: '', lastL: new Float32Array(V), lastN: new Float32Array(V), bucket: 0 };
+    return {
+      data: base.data, fed: 0, tail: '', lastL: new Float32Array(V), lastN: new Float32Array(V), bucket: 0, match: { ptr: -1, len: 0 },
+      matchId: -1, matchBucket: 0, matchWeight: 0,
+    };
   }
 
   cloneState(s: MixState): MixState {
-    return { data: s.data.slice(), fed: s.fed, tail: s.tail, lastL: s.lastL.slice(), lastN: s.lastN.slice(), bucket: s.bucket };
+    return {
+      data: s.data.slice(), fed: s.fed, tail: s.tail, lastL: s.lastL.slice(), lastN: s.lastN.slice(), bucket: s.bucket,
+      match: { ptr: s.match.ptr, len: s.match.len }, matchId: s.matchId, matchBucket: s.matchBucket, matchWeight: s.matchWeight,
+    };
   }
 
   step(state: MixState, id: number, wantProbs = true): Float32Array {
@@ -120,24 +137,36 @@ export class MixedPredictor implements StepModel<MixState> {
     if (learn && state.fed > 0) {
       const { lstm, ngram } = text !== null ? this.contributions(state, text) : { lstm: state.lastL[id]!, ngram: state.lastN[id]! };
       this.mixer.update(state.bucket, lstm, ngram);
+      if (state.matchId >= 0 && id !== UNKNOWN_ID) {
+        // The n-gram's own probability, before the match model's share was mixed in.
+        const hit = id === state.matchId ? 1 : 0;
+        const w = state.matchWeight;
+        const plain = (state.lastN[id]! - w * hit) / (1 - w);
+        this.matchMixer.update(state.matchBucket, hit, Math.max(0, plain));
+      }
     }
     // A character known only as "unknown" would teach the n-gram model a placeholder: skip it.
     if (learn && (text !== null || id !== UNKNOWN_ID)) this.ngram.add(ch, { history: state.tail });
+    this.match?.advance(state.match, ch.codePointAt(0) ?? 0, state.tail, learn);
     const pL = this.lstm.step(state, id, wantProbs); // advances state.data and state.fed
     const tail = state.tail + ch;
     state.tail = tail.length > this.tailChars ? tail.slice(tail.length - this.tailChars) : tail;
     if (!wantProbs) return this.out;
     state.lastL.set(pL);
-    state.bucket = this.ngramOverLstmIds(state.tail, state.lastN);
+    state.bucket = this.ngramOverLstmIds(state);
     const w = this.mixer.weight(state.bucket);
     const out = this.out;
     for (let v = 0; v < out.length; v++) out[v] = w * state.lastL[v]! + (1 - w) * state.lastN[v]!;
     return out;
   }
 
-  /** Fills `into` with the n-gram's next-character distribution over LSTM ids; returns the mixing bucket. */
-  private ngramOverLstmIds(context: string, into: Float32Array): number {
-    const { probs, escape, unseen, depth } = this.ngram.distributionAfter(context);
+  /**
+   * Fills `state.lastN` with the n-gram model's next-character distribution over LSTM ids, mixed with the match
+   * model's prediction (weight learned per match length); returns the LSTM mixing bucket.
+   */
+  private ngramOverLstmIds(state: MixState): number {
+    const into = state.lastN;
+    const { probs, escape, unseen, depth } = this.ngram.distributionAfter(state.tail);
     if (this.mappedSize !== probs.length) this.extendMap(probs.length);
     into.fill(0);
     // Each character the n-gram model has never seen gets its share of the escape mass; the rest of that mass
@@ -145,12 +174,22 @@ export class MixedPredictor implements StepModel<MixState> {
     for (const id of this.unseenIds) into[id] = unseen;
     into[UNKNOWN_ID] = Math.max(0, escape - unseen * this.unseenIds.length);
     const map = this.idMap;
-    let max = unseen;
-    for (let s = 0; s < probs.length; s++) {
-      const p = probs[s]!;
-      into[map[s]!]! += p;
-      if (p > max) max = p;
+    for (let s = 0; s < probs.length; s++) into[map[s]!]! += probs[s]!;
+    state.matchId = -1;
+    const predicted = this.match?.predict(state.match);
+    if (predicted) {
+      const id = this.vocab.idOf(String.fromCodePoint(predicted.codePoint));
+      if (id !== UNKNOWN_ID) {
+        const w = this.matchMixer.weight(predicted.bucket);
+        for (let v = 0; v < into.length; v++) into[v] = into[v]! * (1 - w);
+        into[id] = into[id]! + w;
+        state.matchId = id;
+        state.matchBucket = predicted.bucket;
+        state.matchWeight = w;
+      }
     }
+    let max = 0;
+    for (let v = 0; v < into.length; v++) if (into[v]! > max) max = into[v]!;
     return depth * CONFIDENCE_LEVELS + confidenceLevel(max);
   }
 
