@@ -12,6 +12,7 @@ import { AcceptanceTracker } from './host/acceptance';
 import { StatusBar } from './host/statusBar';
 import { TrainingController } from './host/training';
 import { SaveWatcher } from './host/saveWatcher';
+import { TypingWatcher } from './host/typingWatcher';
 import { loadSavedModel } from './host/startup';
 import { Dashboard } from './dashboard/dashboard';
 import { DASHBOARD_VIEW_TYPE } from './shared/dashboardProtocol';
@@ -22,6 +23,8 @@ export interface InklingApi {
   completion: CompletionService;
   provider: InklingProvider;
   acceptance: AcceptanceTracker;
+  settings: SettingsService;
+  notifier: Notifier;
   /** Resolves when the saved model (if any) has been loaded at activation. */
   ready: Promise<void>;
 }
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (doc, offset, text) => acceptance.suggestionShown(doc, offset, text) });
   sub(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
   sub(new SaveWatcher(settings, training));
+  sub(new TypingWatcher(settings, () => trainingClient.noteTyping()));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));
   const showResting = () => status.showResting(enabled, completion.model?.validationBitsPerChar);
   sub(settings.onDidChange((s) => { enabled = s.enable; showResting(); }));
@@ -64,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));
 
   const ready = loadSavedModel(context.workspaceState, store, completion, settings, training, notifier).then(showResting);
-  return { store, training, completion, provider, acceptance, ready };
+  return { store, training, completion, provider, acceptance, settings, notifier, ready };
 }
 
 export function deactivate(): void {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 
 export type ModelState =
   | { kind: 'untrained' }
-  | { kind: 'training'; fraction: number; valBits?: number }
+  | { kind: 'training'; fraction: number; valBits?: number; paused?: boolean }
   | { kind: 'ready'; valBits: number | null }
   | { kind: 'off' }
   | { kind: 'error'; message: string };
@@ -27,9 +27,12 @@ export class StatusBar implements vscode.Disposable {
         this.item.tooltip = 'No model for this workspace yet. Click for the dashboard, or run "Inkling: Train on Workspace".';
         break;
       case 'training':
-        this.item.text = `$(sync~spin) Inkling: training ${Math.round(state.fraction * 100)}%`;
-        this.item.tooltip = state.valBits !== undefined && Number.isFinite(state.valBits)
-          ? `Training; validation ${state.valBits.toFixed(2)} bits/char` : 'Training';
+        this.item.text = state.paused
+          ? `$(debug-pause) Inkling: paused while you type (${Math.round(state.fraction * 100)}%)`
+          : `$(sync~spin) Inkling: training ${Math.round(state.fraction * 100)}%`;
+        this.item.tooltip = (state.valBits !== undefined && Number.isFinite(state.valBits)
+          ? `Training; validation ${state.valBits.toFixed(2)} bits/char` : 'Training')
+          + (state.paused ? '. Paused while you type; it resumes when you stop for a moment.' : '');
         break;
       case 'ready':
         this.item.text = '$(sparkle) Inkling: ready';
