@@ -5,14 +5,19 @@
 // extension host load the extension from this repository and call out/test/integration/index.js run().
 // --electron: @vscode/test-electron's runTests (downloads a desktop VS Code; needs internet).
 //
+// Two passes on the server: the suite in a trusted workspace, then (a small second pass, on a server with workspace
+// trust on) the tests titled "Restricted Mode ..." with the same fixture folder opened untrusted. --no-restricted
+// skips the second pass; with --grep it runs only when the pattern mentions "Restricted".
+//
 // Builds nothing: run `npm run build && npx tsc -p .` first.
 // Usage: node scripts/run-integration.mjs [--electron] [--grep REGEX] [--timeout-min N] [--keep] [--headed] [--verbose]
-//        [--tests-entry FILE]
+//        [--tests-entry FILE] [--no-restricted]
 // Prints a summary whose last line is `N passed, N failed[, N skipped]`; exits 1 on any failure or if no test ran.
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   repoRoot, cacheDir, ensureInstalled, startServer, freshRunDir, launchBrowser, workbenchUrl, readJsonIfPresent,
+  DEFAULT_USER_SETTINGS, RESTRICTED_USER_SETTINGS,
 } from './vscode-server.mjs';
 
 const argv = process.argv.slice(2);
@@ -25,6 +30,9 @@ const useElectron = flag('--electron');
 const keep = flag('--keep');
 const verbose = flag('--verbose');
 const grep = option('--grep');
+/** Test titles of the Restricted Mode pass (test/integration/restricted.test.ts). */
+const RESTRICTED_GREP = '^Restricted Mode';
+const restrictedPass = !useElectron && !flag('--no-restricted') && (!grep || /restricted/i.test(grep));
 const timeoutMin = Number(option('--timeout-min') ?? process.env.INKLING_INTEGRATION_TIMEOUT_MIN ?? 15);
 const workbenchTimeoutMs = 180_000;
 
@@ -44,7 +52,7 @@ function sleep(ms) {
 }
 
 /**
- * Prints a mocha-like report from the results JSON; returns the exit code and the summary line, which main()
+ * Prints a mocha-like report from the results JSON; returns the exit code and the counts, which main()
  * prints last, after the server and browser are stopped.
  */
 function report(results, seconds) {
@@ -79,14 +87,14 @@ function report(results, seconds) {
   log(`tests finished after ${seconds.toFixed(1)} s`);
   return {
     code: failures > 0 || passes + failures === 0 || results.error ? 1 : 0,
-    summary: `${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ''}`,
+    passes, failures, pending,
   };
 }
 
 /** No results at all: the infrastructure failed before or while running the tests. */
 function failNoResults(message) {
   console.error(`[integration] ERROR: ${message}`);
-  return { code: 1, summary: '0 passed, 0 failed' };
+  return { code: 1, passes: 0, failures: 0, pending: 0 };
 }
 
 function prepareWorkspace(runDir) {
@@ -126,14 +134,18 @@ async function runElectron(runDir, resultsFile) {
   return report(results, (Date.now() - t0) / 1000);
 }
 
-async function runWeb(runDir, resultsFile, cleanup) {
+async function runWeb(runDir, resultsFile, cleanup, { restricted = false } = {}) {
   ensureInstalled({ log });
   const ws = prepareWorkspace(runDir);
-  log(`workspace: ${rel(ws)}`);
+  log(`workspace: ${rel(ws)}${restricted ? ' (untrusted: Restricted Mode)' : ''}`);
+  // The trusted pass leaves the Restricted Mode tests to their own pass (they would only be skipped).
+  const passGrep = restricted ? RESTRICTED_GREP : grep ?? (restrictedPass ? '^(?!Restricted Mode)' : undefined);
   const server = await startServer({
     runDir: path.join(runDir, 'server'),
-    env: { INKLING_TEST_RESULTS: resultsFile, ...(grep ? { INKLING_TEST_GREP: grep } : {}) },
+    env: { INKLING_TEST_RESULTS: resultsFile, ...(passGrep ? { INKLING_TEST_GREP: passGrep } : {}) },
     log,
+    workspaceTrust: restricted,
+    userSettings: restricted ? RESTRICTED_USER_SETTINGS : DEFAULT_USER_SETTINGS,
   });
   cleanup.push(() => server.stop({ log }));
   const context = await launchBrowser({ runDir, headless: !flag('--headed'), onBlocked: (u) => log(`blocked a non-loopback request: ${u.slice(0, 120)}`) });
@@ -222,35 +234,50 @@ async function main() {
     }
   }
   const runDir = freshRunDir('integration');
-  const resultsFile = path.join(runDir, 'results.json');
   log(`run folder: ${rel(runDir)}`);
 
-  const cleanup = [];
-  let stopping = false;
-  let code = 1;
-  let summary = '0 passed, 0 failed';
-  const doCleanup = async () => {
-    if (stopping) return;
-    stopping = true;
-    for (const fn of cleanup.reverse()) {
+  let cleanup = [];
+  let code = 0;
+  const total = { passes: 0, failures: 0, pending: 0 };
+  /** Stops the pass's server and browser (each pass cleans up before the next starts). */
+  const stopPass = async () => {
+    const fns = cleanup;
+    cleanup = [];
+    for (const fn of fns.reverse()) {
       try { await fn(); } catch (e) { log(`cleanup: ${e.message}`); }
     }
+  };
+  const finish = () => {
     // Keep the run folder (server log, workspace, results.json) when something failed, or with --keep.
     if (!keep && code === 0) rmSync(runDir, { recursive: true, force: true });
     else log(`kept ${rel(runDir)} (server log, workspace, results.json)`);
   };
   for (const sig of ['SIGINT', 'SIGTERM']) {
-    process.once(sig, () => { log(`${sig}: stopping`); doCleanup().finally(() => process.exit(130)); });
+    process.once(sig, () => { log(`${sig}: stopping`); code = 1; stopPass().finally(() => { finish(); process.exit(130); }); });
   }
-  try {
-    ({ code, summary } = useElectron ? await runElectron(runDir, resultsFile) : await runWeb(runDir, resultsFile, cleanup));
-  } catch (e) {
-    ({ code, summary } = failNoResults(e instanceof Error ? (e.stack ?? e.message) : String(e)));
-  } finally {
-    await doCleanup();
+  const passes = [{ name: 'trusted', dir: runDir, restricted: false }];
+  if (restrictedPass) passes.push({ name: 'Restricted Mode', dir: path.join(runDir, 'restricted'), restricted: true });
+  for (const pass of passes) {
+    if (passes.length > 1) log(`--- ${pass.name} pass ---`);
+    mkdirSync(pass.dir, { recursive: true });
+    const passResults = path.join(pass.dir, 'results.json');
+    let r;
+    try {
+      r = useElectron ? await runElectron(pass.dir, passResults) : await runWeb(pass.dir, passResults, cleanup, { restricted: pass.restricted });
+    } catch (e) {
+      r = failNoResults(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    } finally {
+      await stopPass();
+    }
+    code = Math.max(code, r.code);
+    total.passes += r.passes;
+    total.failures += r.failures;
+    total.pending += r.pending;
   }
+  finish();
   log(`total ${((Date.now() - tStart) / 1000).toFixed(1)} s`);
-  console.log(summary); // always the last line
+  // Always the last line.
+  console.log(`${total.passes} passed, ${total.failures} failed${total.pending ? `, ${total.pending} skipped` : ''}`);
   return code;
 }
 

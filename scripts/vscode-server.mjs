@@ -60,6 +60,19 @@ export const DEFAULT_USER_SETTINGS = {
   'git.enabled': false,
 };
 
+/**
+ * User settings of a server with workspace trust on (startServer's `workspaceTrust`): the opened folder is not in
+ * the trusted list, so it opens in Restricted Mode, without a trust prompt or banner to click.
+ */
+export const RESTRICTED_USER_SETTINGS = {
+  ...DEFAULT_USER_SETTINGS,
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 const defaultLog = (line) => console.log(`[vscode-server] ${line}`);
 
 function run(cmd, args, options, log) {
@@ -237,11 +250,12 @@ export function freshRunDir(prefix = 'run') {
 /**
  * Starts the VS Code server on a free loopback port (the server picks it: --port 0), with fresh user, server and
  * extensions folders in runDir, and resolves once it answers HTTP. `env` is added to the server's environment;
- * the extension hosts the server spawns inherit it.
+ * the extension hosts the server spawns inherit it. Workspace trust is off unless `workspaceTrust` (then folders
+ * open in Restricted Mode; pair it with RESTRICTED_USER_SETTINGS).
  */
 export async function startServer({
   runDir = freshRunDir('server'), env = {}, log = defaultLog, extraArgs = [], startTimeoutMs = 90_000,
-  userSettings = DEFAULT_USER_SETTINGS,
+  userSettings = DEFAULT_USER_SETTINGS, workspaceTrust = false,
 } = {}) {
   if (!existsSync(serverMain) || !existsSync(node24Bin)) {
     throw new Error('VS Code server is not installed: run `node scripts/vscode-server.mjs install` first');
@@ -260,7 +274,7 @@ export async function startServer({
   const args = [
     serverMain, '--host', '127.0.0.1', '--port', '0',
     '--without-connection-token', '--accept-server-license-terms', '--enable-smoke-test-driver',
-    '--disable-workspace-trust', '--telemetry-level', 'off',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']), '--telemetry-level', 'off',
     '--user-data-dir', dirs.userData, '--server-data-dir', dirs.serverData, '--extensions-dir', dirs.extensions,
     ...extraArgs,
   ];

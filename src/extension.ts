@@ -12,6 +12,7 @@ import { AcceptanceTracker } from './host/acceptance';
 import { StatusBar } from './host/statusBar';
 import { TrainingController } from './host/training';
 import { SaveWatcher } from './host/saveWatcher';
+import { TypingWatcher } from './host/typingWatcher';
 import { loadSavedModel } from './host/startup';
 import { WorkspaceIndexer } from './host/workspaceIndex';
 import { Dashboard } from './dashboard/dashboard';
@@ -23,6 +24,8 @@ export interface InklingApi {
   completion: CompletionService;
   provider: InklingProvider;
   acceptance: AcceptanceTracker;
+  settings: SettingsService;
+  notifier: Notifier;
   /** Resolves when the saved model (if any) has been loaded at activation. */
   ready: Promise<void>;
   /** Resolves when the workspace n-gram model built at activation is ready (or could not be built). */
@@ -48,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (doc, offset, text) => acceptance.suggestionShown(doc, offset, text) });
   sub(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
   sub(new SaveWatcher(settings, training));
+  sub(new TypingWatcher(settings, () => trainingClient.noteTyping()));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));
   const indexer = sub(new WorkspaceIndexer(completion, settings, notifier));
   const showResting = () => status.showResting(enabled, completion.model?.validationBitsPerChar, completion.index?.files);
@@ -71,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
 
   const ready = loadSavedModel(context.workspaceState, store, completion, settings, training, notifier).then(showResting);
   const indexed = ready.then(() => indexer.rebuild());
-  return { store, training, completion, provider, acceptance, ready, indexed };
+  return { store, training, completion, provider, acceptance, settings, notifier, ready, indexed };
 }
 
 export function deactivate(): void {

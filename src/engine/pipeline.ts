@@ -28,6 +28,8 @@ export interface TrainTextInput {
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   onBest?: (model: SavedModel, p: TrainProgress) => void | Promise<void>;
+  /** Milliseconds to wait before the next step (e.g. while the user types); see the trainer's `pauseMs`. */
+  pauseMs?: () => number;
 }
 
 export async function trainOnText(input: TrainTextInput): Promise<SavedModel & { progress: TrainProgress; stopReason: string }> {
@@ -52,7 +54,7 @@ export async function trainOnText(input: TrainTextInput): Promise<SavedModel & {
     kernels: input.kernels, model: config, train: trainCfg,
     trainTokens: vocab.encode(trainText), validationTokens: vocab.encode(validationText),
     initialWeights: input.resume?.weights, optimizerState: input.resume?.optimizer,
-    signal: input.signal, onProgress: input.onProgress,
+    signal: input.signal, onProgress: input.onProgress, pauseMs: input.pauseMs,
     onBest: input.onBest && ((weights, p) => input.onBest!({ config, vocab, weights, meta: meta(p, 'checkpoint', p.step) }, p)),
   });
   return {

@@ -1,8 +1,10 @@
 /**
  * The training loop: stateful truncated BPTT over the training tokens with Adam, global-norm clipping,
  * a cosine learning-rate schedule over the budget, periodic validation in bits per character, best-checkpoint
- * keeping, resume, a wall-clock budget and an abort signal. Yields to the event loop between steps so the
- * caller (a worker or the CLI) stays responsive to cancel messages.
+ * keeping, resume, a time budget and an abort signal. Yields to the event loop between steps so the caller (a
+ * worker or the CLI) stays responsive to cancel messages, and can pause between steps (while the user types): the
+ * budget counts training time, so time spent paused is not counted against it (nor in the speed, the ETA or the
+ * learning-rate schedule).
  */
 import { fittingBatch, StreamBatcher } from './batches';
 import type { ModelConfig, TrainConfig } from './config';
@@ -30,6 +32,10 @@ export interface TrainProgress {
   /** Fraction of the budget used, 0..1. */
   fraction: number;
   learningRate: number;
+  /** True in the report sent when training pauses for the user (see {@link TrainInput.pauseMs}). */
+  paused?: boolean;
+  /** Seconds spent paused so far (not part of elapsedSec). */
+  pausedSec?: number;
 }
 
 export interface TrainInput {
@@ -48,6 +54,29 @@ export interface TrainInput {
   onBest?: (weights: Float32Array, p: TrainProgress) => void | Promise<void>;
   /** Minimum milliseconds between onProgress calls (validation and the end always report). @default 250 */
   progressIntervalMs?: number;
+  /**
+   * Asked before every step: milliseconds to wait before it (0 = go on), e.g. while the user is typing. The trainer
+   * waits (abortably) and asks again until it gets 0; the time waited is excluded from the budget. A report with
+   * `paused: true` is sent when a pause starts and an ordinary one when it ends.
+   */
+  pauseMs?: () => number;
+}
+
+/** A sleep that ends early when `signal` aborts, so a paused run still stops at once. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted || !(ms > 0)) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 export interface TrainResult {
@@ -99,8 +128,10 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   let trainBits = Number.NaN;
   let lr = cfg.learningRate;
   let stopReason: TrainResult['stopReason'] = 'budget';
+  let pausedMs = 0;
 
-  const elapsed = (): number => performance.now() - start;
+  /** Training time: wall time since the start minus the time spent paused for the user. */
+  const elapsed = (): number => performance.now() - start - pausedMs;
   const fractionDone = (): number => {
     const parts: number[] = [];
     if (budgetMs > 0) parts.push(elapsed() / budgetMs);
@@ -116,7 +147,25 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       charsPerSec: sec > 0 ? (step * batch * cfg.seqLength) / sec : 0,
       elapsedSec: sec, fraction,
       etaSec: fraction > 0 && fraction < 1 ? (sec * (1 - fraction)) / fraction : Number.NaN,
+      pausedSec: pausedMs / 1000,
     };
+  };
+  /** Waits while `pauseMs` asks for it; returns the milliseconds waited. */
+  const pauseForUser = async (): Promise<number> => {
+    let wait = input.pauseMs?.() ?? 0;
+    if (!(wait > 0) || input.signal?.aborted) return 0;
+    const t0 = performance.now();
+    input.onProgress?.({ ...snapshot(), paused: true });
+    while (wait > 0 && !input.signal?.aborted) {
+      await abortableSleep(wait, input.signal);
+      wait = input.pauseMs?.() ?? 0;
+    }
+    const waited = performance.now() - t0;
+    pausedMs += waited;
+    lastValAt += waited;
+    lastReport += waited;
+    input.onProgress?.(snapshot());
+    return waited;
   };
   const validate = async (): Promise<void> => {
     if (!validator) return;
@@ -134,6 +183,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     const batcher = new StreamBatcher(input.trainTokens, batch, cfg.seqLength, epoch === 0 ? 0 : rng.int(cfg.seqLength));
     net.resetState();
     for (let k = 0; k < batcher.batchesPerPass; k++) {
+      if (input.pauseMs) await pauseForUser();
       if (input.signal?.aborted) { stopReason = 'aborted'; break outer; }
       if (budgetMs > 0 && elapsed() >= budgetMs) { stopReason = 'budget'; break outer; }
       if (cfg.maxSteps > 0 && step >= cfg.maxSteps) { stopReason = 'steps'; break outer; }

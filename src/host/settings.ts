@@ -1,4 +1,8 @@
-/** Reads Inkling's settings from VS Code through the pure parser, warning once about each invalid value. */
+/**
+ * Reads Inkling's settings from VS Code through the pure parser, warning once about each invalid value. Several
+ * settings are resource-scoped (a folder may set its own training globs), so they are read for the first workspace
+ * folder: training reads every folder with one set of settings.
+ */
 import * as vscode from 'vscode';
 import { parseSettings, type Settings } from '../shared/settings';
 import { Emitter } from '../shared/disposable';
@@ -23,10 +27,14 @@ export class SettingsService implements vscode.Disposable {
     return this.current;
   }
 
+  /** The problems found in the current values (each was shown once as a warning). */
+  problems: string[] = [];
+
   private read(): Settings {
-    const cfg = vscode.workspace.getConfiguration('inkling');
+    const cfg = vscode.workspace.getConfiguration('inkling', settingsScope());
     const { settings, problems } = parseSettings((name) => cfg.get(name));
-    for (const p of problems) this.notifier.warn(p);
+    this.problems = problems;
+    for (const p of problems) this.notifier.warn(`invalid setting: ${p}`);
     return settings;
   }
 
@@ -46,9 +54,16 @@ export class SettingsService implements vscode.Disposable {
  * the user's settings, so the change takes effect instead of being shadowed.
  */
 export function updateWhereDefined(name: string, value: unknown): Thenable<void> {
+  // Unscoped: the settings written here (enable, temperature) are window-scoped, and with a folder scope VS Code
+  // reports a single folder's settings as folder values, which it then refuses to write for such settings.
   const cfg = vscode.workspace.getConfiguration('inkling');
   const i = cfg.inspect(name);
   const target = i?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
     : i?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   return cfg.update(name, value, target);
+}
+
+/** The scope resource-scoped settings are read in: the first workspace folder (none in an empty window). */
+function settingsScope(): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri;
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 export type ModelState =
   | { kind: 'untrained' }
   | { kind: 'ngram'; files: number }
-  | { kind: 'training'; fraction: number; valBits?: number }
+  | { kind: 'training'; fraction: number; valBits?: number; paused?: boolean }
   | { kind: 'ready'; valBits: number | null }
   | { kind: 'off' }
   | { kind: 'error'; message: string };
@@ -33,9 +33,12 @@ export class StatusBar implements vscode.Disposable {
           'Run "Inkling: Train on Workspace" for the LSTM.';
         break;
       case 'training':
-        this.item.text = `$(sync~spin) Inkling: training ${Math.round(state.fraction * 100)}%`;
-        this.item.tooltip = state.valBits !== undefined && Number.isFinite(state.valBits)
-          ? `Training; validation ${state.valBits.toFixed(2)} bits/char` : 'Training';
+        this.item.text = state.paused
+          ? `$(debug-pause) Inkling: paused while you type (${Math.round(state.fraction * 100)}%)`
+          : `$(sync~spin) Inkling: training ${Math.round(state.fraction * 100)}%`;
+        this.item.tooltip = (state.valBits !== undefined && Number.isFinite(state.valBits)
+          ? `Training; validation ${state.valBits.toFixed(2)} bits/char` : 'Training')
+          + (state.paused ? '. Paused while you type; it resumes when you stop for a moment.' : '');
         break;
       case 'ready':
         this.item.text = '$(sparkle) Inkling: ready';

@@ -49,7 +49,7 @@ export class TrainingController implements vscode.Disposable {
         break;
       case 'progress':
         this.lastProgress = e.progress;
-        this.status.set({ kind: 'training', fraction: e.progress.fraction, valBits: e.progress.valBits });
+        this.status.set({ kind: 'training', fraction: e.progress.fraction, valBits: e.progress.valBits, paused: e.progress.paused });
         break;
       case 'checkpoint':
         this.notifier.log.info(`Checkpoint: validation ${e.valBits.toFixed(3)} bits/char`);
@@ -62,27 +62,28 @@ export class TrainingController implements vscode.Disposable {
     this.events.fire(e);
   }
 
-  private roots(): string[] | undefined {
-    const folders = vscode.workspace.workspaceFolders ?? [];
+  /** The folders to train on, or why there are none (the user has been told). Nothing is read here. */
+  private roots(): string[] | 'no-folder' | 'restricted' {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
     if (folders.length === 0) {
       this.notifier.warn('open a folder to train on its files');
-      return undefined;
+      return 'no-folder';
     }
     if (!vscode.workspace.isTrusted) {
-      this.notifier.warn('this workspace is in Restricted Mode: Inkling does not read it to train until you trust it');
-      return undefined;
+      this.notifier.warn('this workspace is in Restricted Mode: Inkling does not read it to train until you trust it (completions from an existing model still work)');
+      return 'restricted';
     }
-    return folders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    return folders.map((f) => f.uri.fsPath);
   }
 
   /** Trains on the workspace (continuing the current model unless `fromScratch`). Resolves when the run ends. */
-  async train(fromScratch: boolean): Promise<'done' | 'aborted' | 'error' | 'busy' | 'no-folder'> {
+  async train(fromScratch: boolean): Promise<'done' | 'aborted' | 'error' | 'busy' | 'no-folder' | 'restricted'> {
     if (this.client.busy) {
       void vscode.window.showInformationMessage('Inkling is already training; use "Inkling: Stop Training" to stop it.');
       return 'busy';
     }
     const roots = this.roots();
-    if (!roots?.length) return 'no-folder';
+    if (typeof roots === 'string') return roots;
     const s = this.settings.value;
     const job = this.client.run({
       type: 'train', roots, modelDir: this.store.dir, resume: !fromScratch && this.store.exists,
@@ -101,7 +102,8 @@ export class TrainingController implements vscode.Disposable {
         if (e.type !== 'progress') return;
         const pct = Math.floor(e.progress.fraction * 100);
         const val = Number.isFinite(e.progress.valBits) ? `, validation ${e.progress.valBits.toFixed(2)} bits/char` : '';
-        progress.report({ increment: Math.max(0, pct - reported), message: `${pct}%${val}` });
+        const paused = e.progress.paused ? ' (paused while you type)' : '';
+        progress.report({ increment: Math.max(0, pct - reported), message: `${pct}%${val}${paused}` });
         reported = Math.max(reported, pct);
       });
       try {
@@ -141,6 +143,8 @@ export class TrainingController implements vscode.Disposable {
   }
 
   private async finish(result: Extract<TrainingEvent, { type: 'done' | 'error' }>): Promise<'done' | 'aborted' | 'error'> {
+    // Shut down (window closed, extension disabled): the workers are gone and the best checkpoint is on disk.
+    if (this.disposed) return result.type === 'error' ? 'error' : 'aborted';
     if (result.type === 'error') {
       this.notifier.error(result.message);
       this.status.set(this.store.exists && this.completion.model ? { kind: 'ready', valBits: this.completion.model.validationBitsPerChar } : this.untrained());
@@ -160,7 +164,10 @@ export class TrainingController implements vscode.Disposable {
     return result.stopReason === 'aborted' ? 'aborted' : 'done';
   }
 
+  private disposed = false;
+
   dispose(): void {
+    this.disposed = true;
     this.sub.dispose();
     this.events.dispose();
   }

@@ -23,6 +23,8 @@ export interface Settings {
   maxCorpusMB: number;
   trainingMinutes: number;
   retrainOnSave: boolean;
+  /** Pause training while the user types (see shared/typing.ts). */
+  pauseTrainingWhileTyping: boolean;
   cell: CellType;
   layers: number;
   units: number;
@@ -52,6 +54,7 @@ export const SETTINGS: Record<string, Spec> = {
   'training.maxCorpusMB': { key: 'maxCorpusMB', type: 'number', default: 16, min: 1, max: 1024 },
   'training.minutes': { key: 'trainingMinutes', type: 'number', default: 10, min: 0.1, max: 600 },
   'training.retrainOnSave': { key: 'retrainOnSave', type: 'boolean', default: false },
+  'training.pauseWhileTyping': { key: 'pauseTrainingWhileTyping', type: 'boolean', default: true },
   'model.cell': { key: 'cell', type: 'enum', default: 'lstm', values: ['lstm', 'gru', 'rnn'] },
   'model.layers': { key: 'layers', type: 'number', default: 2, min: 1, max: 4, integer: true },
   'model.units': { key: 'units', type: 'number', default: 256, min: 16, max: 1024, integer: true },
@@ -112,5 +115,7 @@ export function parseSettings(get: (name: string) => unknown): { settings: Setti
 }
 
 export function languageEnabled(s: Settings, languageId: string): boolean {
-  return s.languages[languageId] ?? s.languages['*'] ?? true;
+  // Own keys only: a language id such as "constructor" must not find Object.prototype's members.
+  const own = (id: string): boolean | undefined => (Object.hasOwn(s.languages, id) ? s.languages[id] : undefined);
+  return own(languageId) ?? own('*') ?? true;
 }

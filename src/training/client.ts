@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { Emitter, type IDisposable } from '../shared/disposable';
 import type { TrainingEvent, TrainingRequest } from '../shared/protocol';
+import { TypingSignal } from '../shared/typing';
 
 type Job = Exclude<TrainingRequest, { type: 'stop' }>;
 type JobInput = Job extends infer J ? (J extends Job ? Omit<J, 'id'> : never) : never;
@@ -15,8 +16,22 @@ export class TrainingClient implements IDisposable {
   private running: { id: number; resolve: (e: TrainingEvent) => void } | null = null;
   private readonly onEventEmitter = new Emitter<TrainingEvent>();
   readonly onEvent = this.onEventEmitter.event;
+  /** The user's last keystroke, read by the worker between training steps (shared memory, no messages). */
+  private readonly typing = new TypingSignal();
+  private disposed = false;
+  private exited: Promise<void> = Promise.resolve();
 
   constructor(private readonly workerScript: string) {}
+
+  /** The user just typed: training pauses until they have been quiet for a moment. One atomic store. */
+  noteTyping(now = Date.now()): void {
+    this.typing.touch(now);
+  }
+
+  /** Resolves once the current worker thread (if any) has exited; after dispose(), once no thread is left. */
+  get workerExited(): Promise<void> {
+    return this.exited;
+  }
 
   get busy(): boolean {
     return this.running !== null;
@@ -24,6 +39,7 @@ export class TrainingClient implements IDisposable {
 
   /** Starts a job; resolves with its final `done` or `error` event. One job at a time. */
   run(job: JobInput): Promise<Extract<TrainingEvent, { type: 'done' | 'error' }>> {
+    if (this.disposed) return Promise.reject(new Error('the training client was disposed'));
     if (this.running) return Promise.reject(new Error('a training run is already in progress'));
     const id = this.nextId++;
     const worker = this.ensureWorker();
@@ -39,8 +55,10 @@ export class TrainingClient implements IDisposable {
   }
 
   private ensureWorker(): Worker {
+    if (this.disposed) throw new Error('the training client was disposed');
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerScript);
+    const worker = new Worker(this.workerScript, { workerData: { typing: this.typing.buffer } });
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (e: TrainingEvent) => {
       this.onEventEmitter.fire(e);
       if ((e.type === 'done' || e.type === 'error') && this.running?.id === e.id) {
@@ -65,11 +83,20 @@ export class TrainingClient implements IDisposable {
     return worker;
   }
 
+  /**
+   * Terminates the worker at once (its kernel threads go with it). The best checkpoint is already on disk: it is
+   * written, atomically, whenever validation improves, so nothing saved is lost. A run in progress resolves as
+   * aborted, so whoever awaits it is not left hanging.
+   */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     const w = this.worker;
     this.worker = null;
+    const r = this.running;
     this.running = null;
     void w?.terminate();
+    r?.resolve({ type: 'done', id: r.id, stopReason: 'aborted', progress: null, model: null });
     this.onEventEmitter.dispose();
   }
 }

@@ -3,7 +3,7 @@
  * model into the model folder, reporting progress. The extension host only sends requests and relays events.
  */
 import { promises as fs } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import { loadModel, saveModel } from '../engine/format';
 import { createKernels, type KernelChoice, type Kernels } from '../engine/kernels';
@@ -12,9 +12,14 @@ import { loadTf } from '../engine/tfjs/load';
 import { DEFAULT_TRAIN } from '../engine/config';
 import { modelInfo } from '../shared/modelInfo';
 import type { CorpusInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
+import { pauseRemaining, TypingSignal } from '../shared/typing';
 
 const port = parentPort!;
 let controller: AbortController | null = null;
+/** The user's last keystroke, written by the extension host (see TrainingClient); training waits while they type. */
+const typing = (workerData as { typing?: SharedArrayBuffer } | null)?.typing;
+const typingSignal = typing ? new TypingSignal(typing) : null;
+const pauseMs = typingSignal ? () => pauseRemaining(Date.now(), typingSignal.last) : undefined;
 
 function send(e: TrainingEvent): void {
   port.postMessage(e);
@@ -41,7 +46,7 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
   const { tf } = await loadTf();
   try {
     const result = await trainOnText({
-      kernels, resume, model: req.model, train: req.train, signal,
+      kernels, resume, model: req.model, train: req.train, signal, pauseMs,
       texts: { train: split.train.map((f) => f.text), validation: split.validation.map((f) => f.text) },
       corpus: {
         files: corpus.files, chars: corpus.chars, skipped: corpus.skipped, maskedSecrets: corpus.maskedSecrets,
@@ -81,7 +86,7 @@ async function runFinetune(req: Extract<TrainingRequest, { type: 'finetune' }>, 
   const { tf } = await loadTf();
   try {
     const result = await trainOnText({
-      kernels, resume: base, signal, texts: { train: texts, validation: [] },
+      kernels, resume: base, signal, pauseMs, texts: { train: texts, validation: [] },
       train: { ...base.meta.training?.config, minutes: 0, maxSteps: req.maxSteps, learningRate: (base.meta.training?.config.learningRate ?? DEFAULT_TRAIN.learningRate) / 4 },
       onProgress: (progress) => send({ type: 'progress', id: req.id, progress }),
     });

@@ -1,0 +1,243 @@
+// Reliability inside the real VS Code (runs after extension.test.ts, which trains the small model used here):
+// training pauses while the user types (with figures: extension-host event-loop delay and completion latency while
+// typing during training, with and without the pause), invalid settings are tolerated with one warning each, and
+// disposing the training client (what closing the window or disabling the extension does) ends its threads and
+// keeps the best checkpoint.
+import * as assert from 'assert';
+import { existsSync, mkdirSync, promises as fs, readdirSync, readFileSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import * as vscode from 'vscode';
+import type { InklingApi } from '../../src/extension';
+import { loadModel } from '../../src/engine/format';
+import { TrainingClient } from '../../src/training/client';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const figuresFile = path.join(repoRoot, 'test-results', 'integration-figures.json');
+
+function recordFigure(name: string, value: unknown): void {
+  mkdirSync(path.dirname(figuresFile), { recursive: true });
+  let all: Record<string, unknown> = {};
+  try { all = JSON.parse(readFileSync(figuresFile, 'utf8')); } catch { /* first figure */ }
+  all[name] = value;
+  writeFileSync(figuresFile, JSON.stringify(all, null, 2));
+}
+
+async function api(): Promise<InklingApi> {
+  const ext = vscode.extensions.getExtension<InklingApi>('inkling-dev.inkling');
+  assert.ok(ext);
+  const exports = await ext.activate();
+  await exports.ready;
+  return exports;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const ctx = (): vscode.InlineCompletionContext => ({ triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined });
+const token = (): vscode.CancellationToken => new vscode.CancellationTokenSource().token;
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+const round = (x: number) => Math.round(x * 10) / 10;
+
+describe('Reliability in VS Code', function () {
+  this.timeout(300_000);
+  const cfg = () => vscode.workspace.getConfiguration('inkling', vscode.workspace.workspaceFolders?.[0]?.uri);
+
+  before(async () => {
+    await cfg().update('model.units', 32, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('model.layers', 1, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('completion.debounceMs', 0, vscode.ConfigurationTarget.Workspace);
+    const a = await api();
+    if (!a.store.exists) assert.equal(await vscode.commands.executeCommand('inkling.retrainFromScratch'), 'done');
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('pauses training while the user types and resumes after; completions stay fast (figures with and without the pause)', async () => {
+    const a = await api();
+    await cfg().update('training.minutes', 3, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('training.pauseWhileTyping', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      const stepNow = () => a.training.lastProgress?.step ?? 0;
+      const firstSteps = new Promise<void>((resolve) => {
+        const sub = a.training.onEvent((e) => { if (e.type === 'progress' && e.progress.step > 5) { sub.dispose(); resolve(); } });
+      });
+      const run = vscode.commands.executeCommand<string>('inkling.trainWorkspace');
+      await firstSteps;
+
+      const content = 'export function describe(item: Item): string {\n  const label = ';
+      const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
+      const editor = await vscode.window.showTextDocument(doc);
+      editor.selection = new vscode.Selection(doc.positionAt(content.length), doc.positionAt(content.length));
+      const text = 'item.name.trim() + " (" + item.count + ")";\n  return label.padEnd(24) + formatPrice(item.price);\n';
+      let typedBy = '';
+      let at = 0;
+      /** Types one character the way a user does (the `type` command into the focused editor). */
+      const typeOne = async (): Promise<void> => {
+        const ch = text[at++ % text.length]!;
+        const before = doc.getText().length;
+        await vscode.commands.executeCommand('type', { text: ch });
+        if (doc.getText().length > before) { typedBy ||= 'type command'; return; }
+        // No focused editor in this workbench: an edit in the active editor is the same change event.
+        typedBy = 'editor edit';
+        const end = doc.positionAt(doc.getText().length);
+        await editor.edit((b) => b.insert(end, ch));
+        editor.selection = new vscode.Selection(doc.positionAt(doc.getText().length), doc.positionAt(doc.getText().length));
+      };
+
+      /** Types for `ms` at 10 characters a second, asking for a completion after each character. */
+      const phase = async (ms: number) => {
+        const h = monitorEventLoopDelay({ resolution: 1 });
+        const latencies: number[] = [];
+        let workerCalls = 0;
+        let pausedSeen = false;
+        h.enable();
+        const t0 = Date.now();
+        let settled = -1;
+        for (let i = 0; Date.now() - t0 < ms; i++) {
+          const slot = t0 + i * 100;
+          await typeOne();
+          a.provider.latencies.length = 0; // the provider's record of worker answers: empty, to see if this call made one
+          const t = performance.now();
+          await a.provider.provideInlineCompletionItems(doc, doc.positionAt(doc.getText().length), ctx(), token());
+          const dt = performance.now() - t;
+          // Only calls that reached the model count (the provider answers typed-through suggestions from a cache).
+          if (a.provider.latencies.length > 0) {
+            latencies.push(dt);
+            workerCalls++;
+          }
+          if (i === 4) settled = stepNow(); // the step in flight at the first keystroke has finished by now
+          pausedSeen ||= a.training.lastProgress?.paused === true;
+          await sleep(Math.max(0, slot + 100 - Date.now()));
+        }
+        h.disable();
+        const stepsWhileTyping = stepNow() - settled;
+        return {
+          eventLoopDelayMs: { p50: round(h.percentile(50) / 1e6), p99: round(h.percentile(99) / 1e6), max: round(h.max / 1e6) },
+          completionMs: { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), max: round(Math.max(...latencies)), n: workerCalls },
+          stepsWhileTyping, pausedSeen,
+        };
+      };
+
+      const withoutPause = await phase(3000);
+      await cfg().update('training.pauseWhileTyping', true, vscode.ConfigurationTarget.Workspace);
+      await sleep(1000);
+      const withPause = await phase(3000);
+      const stoppedAt = Date.now();
+      const stepAtStop = stepNow();
+      await waitFor('training to resume after the typing stopped', () => stepNow() > stepAtStop + 2, 10_000);
+      const resumeMs = Date.now() - stoppedAt;
+
+      await vscode.commands.executeCommand('inkling.stopTraining');
+      assert.equal(await run, 'aborted');
+
+      const figures = { typedBy, model: a.completion.model?.config, withoutPause, withPause, resumeAfterTypingMs: resumeMs };
+      recordFigure('typingDuringTraining', figures);
+      console.log(`[inkling-tests] typing during training: ${JSON.stringify(figures)}`);
+      assert.ok(withoutPause.stepsWhileTyping > 5, `without the pause training went on (${withoutPause.stepsWhileTyping} steps)`);
+      assert.ok(!withoutPause.pausedSeen);
+      assert.ok(withPause.pausedSeen, 'training reported that it paused');
+      assert.ok(withPause.stepsWhileTyping <= 1, `with the pause ${withPause.stepsWhileTyping} steps were taken while typing`);
+      assert.ok(resumeMs < 5000, `resumed ${resumeMs} ms after the last keystroke`);
+      assert.ok(withPause.completionMs.n > 0 && withoutPause.completionMs.n > 0, 'the model was asked while typing');
+    } finally {
+      await cfg().update('training.pauseWhileTyping', undefined, vscode.ConfigurationTarget.Workspace);
+      await cfg().update('training.minutes', 0.25, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('keeps working with settings of the wrong type or out of range, warning once about each', async () => {
+    const a = await api();
+    const bad: Record<string, unknown> = {
+      'completion.maxChars': 'lots', 'completion.temperature': -3, 'languages': ['markdown'],
+      'training.exclude': { dist: true }, 'model.cell': 'transformer', 'completion.contextChars': 1e9,
+    };
+    try {
+      for (const [k, v] of Object.entries(bad)) await cfg().update(k, v, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the settings service to see every bad value', () => a.settings.problems.length === Object.keys(bad).length, 10_000);
+      const s = a.settings.value;
+      assert.equal(s.maxSuggestionChars, 48);
+      assert.equal(s.temperature, 0);
+      assert.deepEqual(s.languages, { '*': true });
+      assert.deepEqual(s.exclude, []);
+      assert.equal(s.cell, 'lstm');
+      assert.equal(s.contextChars, 8192);
+      // Another change re-reads everything: still one warning per problem.
+      await cfg().update('completion.debounceMs', 1, vscode.ConfigurationTarget.Workspace);
+      await cfg().update('completion.debounceMs', 0, vscode.ConfigurationTarget.Workspace);
+      for (const p of a.settings.problems) {
+        assert.equal(a.notifier.shownMessages.filter((m) => m === `invalid setting: ${p}`).length, 1, p);
+      }
+      // Completions and commands still work.
+      const content = 'export function format(value: number): string {\n  return ';
+      const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
+      const items = await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), ctx(), token());
+      assert.ok(items && items.length > 0, 'a suggestion is offered');
+      assert.ok(String(items[0]!.insertText).length <= 48);
+      await vscode.commands.executeCommand('inkling.setTemperature', 0.3);
+      await waitFor('the temperature command to fix the setting', () => a.settings.value.temperature === 0.3, 5000);
+      assert.equal(a.settings.problems.length, Object.keys(bad).length - 1);
+    } finally {
+      for (const k of Object.keys(bad)) await cfg().update(k, undefined, vscode.ConfigurationTarget.Workspace);
+      await cfg().update('completion.temperature', 0, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the problems to clear', () => a.settings.problems.length === 0, 5000);
+  });
+
+  it('disposing the training client mid-run (window closed, extension disabled) ends its threads and keeps the best checkpoint', async function () {
+    if (!existsSync('/proc/self/task')) this.skip();
+    const threads = () => readdirSync('/proc/self/task').length;
+    const dist = path.join(vscode.extensions.getExtension('inkling-dev.inkling')!.extensionPath, 'dist');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'inkling-dispose-'));
+    const modelDir = path.join(dir, 'model');
+    const before = threads();
+    const client = new TrainingClient(path.join(dist, 'trainingWorker.js'));
+    try {
+      const checkpoint = new Promise<void>((resolve, reject) => client.onEvent((e) => {
+        if (e.type === 'checkpoint') resolve();
+        if (e.type === 'error' || e.type === 'done') reject(new Error(`the run ended before a checkpoint: ${JSON.stringify(e).slice(0, 300)}`));
+      }));
+      const run = client.run({
+        type: 'train', roots: [vscode.workspace.workspaceFolders![0]!.uri.fsPath], modelDir, resume: false,
+        corpus: { include: ['**/*'], exclude: [], maxTotalBytes: 1 << 20 },
+        model: { cell: 'lstm', layers: 1, units: 32 }, train: { minutes: 5, validateEverySeconds: 1, batchSize: 8, seqLength: 32 },
+        kernels: 'auto',
+      });
+      await checkpoint;
+      const during = threads();
+      const t0 = performance.now();
+      client.dispose();
+      const result = await run;
+      await client.workerExited;
+      const exitMs = performance.now() - t0;
+      await waitFor('the worker threads to end', () => threads() <= before, 2000);
+      const goneMs = performance.now() - t0;
+      recordFigure('workerExitAfterDisposeMs', { worker: round(exitMs), allThreads: round(goneMs), extraThreadsWhileTraining: during - before });
+      console.log(`[inkling-tests] training worker exited ${exitMs.toFixed(0)} ms after dispose; ${during - before} extra thread(s) gone after ${goneMs.toFixed(0)} ms`);
+      assert.ok(during > before, 'the worker ran in a thread of its own');
+      assert.equal(result.type === 'done' && result.stopReason, 'aborted');
+      assert.ok(exitMs < 2000);
+      const saved = await loadModel(modelDir);
+      assert.ok(Number.isFinite(saved.meta.training?.validationBitsPerChar), 'the best checkpoint loads');
+    } finally {
+      client.dispose();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
