@@ -8,7 +8,7 @@ import path from 'node:path';
 import { collectCorpus } from '../corpus';
 import { DOCUMENT_SEPARATOR, loadModel } from '../engine';
 import { Predictor } from '../engine/predictor';
-import { MixedPredictor, scoreMixed } from '../mix';
+import { MatchModel, MixedPredictor, scoreMixed } from '../mix';
 import { createKernels } from '../engine/kernels';
 import { percentile } from '../bench/stats';
 import { coldContextStudy, type ColdContextRow } from '../eval/coldContext';
@@ -57,20 +57,28 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const trainFolder = str(v, 'train');
   const train = trainFolder ? await folderText(path.resolve(trainFolder), v) : null;
   const ngram = new NGramModel();
-  if (train) ngram.add(train.text);
+  if (train) for (const t of train.texts) ngram.add(t);
+  // Inkling's own copy of the workspace for long-range matches (as the extension keeps one).
+  const workspaceMatches = (): MatchModel => {
+    const m = new MatchModel();
+    if (train) for (const t of train.texts) m.addText(t);
+    return m;
+  };
 
   const single = (await createKernels({ threads: 1 })).kernels;
   const t0 = performance.now();
-  const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone()), test);
+  const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches()), test);
+  // The n-gram model alone, learning from the held-out text as it reads it (Inkling's n-gram part without matches).
+  const ngramAdaptive = ngram.bitsPerChar(test, { adaptive: true, history: '\n' });
   log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s) ` +
-    `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, adaptive n-gram alone ${r.ngramBitsPerChar.toFixed(3)})`);
-  const typing = simulateTyping(typed, modelSuggester(single, model, undefined, ngram.clone()));
+    `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, n-gram with matches ${r.ngramBitsPerChar.toFixed(3)}, adaptive n-gram alone ${ngramAdaptive.toFixed(3)})`);
+  const typing = simulateTyping(typed, () => modelSuggester(single, model, undefined, ngram.clone(), workspaceMatches()));
   const cold = str(v, 'cold-contexts');
   let coldRows: ColdContextRow[] | undefined;
   if (cold) {
     const contexts = cold.split(',').map((x) => Number(x));
     if (contexts.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--cold-contexts takes positive integers, e.g. 64,128,256');
-    const mixed = new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone());
+    const mixed = new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches());
     coldRows = coldContextStudy(mixed, model.vocab, held.texts, { contexts, samples: num(v, 'cold-samples') ?? 100 });
     for (const row of coldRows) {
       log(`  cold start from ${row.contextChars ? `${row.contextChars} characters` : 'the whole file'}: ${row.bitsPerChar.toFixed(3)} bits/char over the next 64, ` +
@@ -80,7 +88,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
   single.dispose();
   const s = savings(typing);
   const out: Record<string, unknown> = {
-    bitsPerChar: r4(r.bitsPerChar), lstmBitsPerChar: r4(r.lstmBitsPerChar), chars: r.chars, files: held.files,
+    bitsPerChar: r4(r.bitsPerChar), lstmBitsPerChar: r4(r.lstmBitsPerChar), ngramWithMatchesBitsPerChar: r4(r.ngramBitsPerChar),
+    chars: r.chars, files: held.files,
     unknownChars: r.unknownChars, mixingWeights: r.weights.map((w) => Number(w.toFixed(3))),
     keystrokeSavings: { full: r4(s.full), word: r4(s.word) }, fullAcceptRate: r4(s.fullAcceptRate),
     typedChars: typed.length,
@@ -96,7 +105,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   log(`  keystroke savings over ${typed.length} typed characters: ${(s.full * 100).toFixed(1)}% (full accept), ${(s.word * 100).toFixed(1)}% (by word); ${(s.fullAcceptRate * 100).toFixed(1)}% of shown suggestions accepted in full`);
 
   if (train) {
-    const ngramTyping = simulateTyping(typed, ngramSuggester(ngram));
+    const ngramTyping = simulateTyping(typed, () => ngramSuggester(ngram));
     const ns = savings(ngramTyping);
     const baselines: Record<string, unknown> = {
       ngram: {
@@ -105,7 +114,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
         latencyMs: { p50: r4(percentile(ngramTyping.latenciesMs, 50)), p95: r4(percentile(ngramTyping.latenciesMs, 95)) },
       },
       // The same n-gram model learning from the held-out text as it is read (as Inkling's own n-gram part does).
-      ngramAdaptive: { bitsPerChar: r4(r.ngramBitsPerChar) },
+      ngramAdaptive: { bitsPerChar: r4(ngramAdaptive) },
     };
     for (const tool of ['xz', 'ppmd'] as const) {
       const bits = await conditionalBitsPerChar(train.text, test, tool);

@@ -13,7 +13,7 @@ import { generate, prime } from '../engine/generate';
 import { createKernels, type Kernels } from '../engine/kernels';
 import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
 import { Rng } from '../engine/rng';
-import { MixedPredictor } from '../mix';
+import { MatchModel, MixedPredictor } from '../mix';
 import { NGramModel } from '../ngram';
 import { modelInfo } from '../shared/modelInfo';
 import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
@@ -59,6 +59,7 @@ interface Loaded {
 
 let loaded: Loaded | null = null;
 let ngram: NGramModel | null = null;
+let match: MatchModel | null = null;
 let index: IndexInfo | null = null;
 const port = parentPort!;
 
@@ -67,7 +68,7 @@ function reply(msg: CompletionResponse): void {
 }
 
 function mixedFor(model: SavedModel, lstm: Predictor): Suggester | null {
-  return ngram ? suggester(new MixedPredictor(lstm, model.vocab, ngram), model.vocab) : null;
+  return ngram ? suggester(new MixedPredictor(lstm, model.vocab, ngram, undefined, match), model.vocab) : null;
 }
 
 async function load(modelDir: string): Promise<ModelInfo> {
@@ -86,6 +87,7 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
   if (req.roots.length === 0) {
     // Turned off (or Restricted Mode): drop the model and its memory.
     ngram = null;
+    match = null;
     index = null;
     if (loaded) loaded.mixed = null;
     return null;
@@ -93,11 +95,14 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
   const report = await collectCorpus(req.roots, req.corpus);
   if (report.files.length === 0) return index;
   const model = new NGramModel();
+  const matches = new MatchModel();
   for (const f of report.files) {
     model.add(f.text);
+    matches.addText(f.text);
     await new Promise((r) => setImmediate(r)); // let completion requests through
   }
   ngram = model;
+  match = matches;
   const stats = model.stats;
   index = {
     files: report.files.length, chars: report.totalChars, contexts: stats.contexts,

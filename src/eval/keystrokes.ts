@@ -89,12 +89,16 @@ function run(text: string, suggest: Suggest, mode: 'full' | 'word', stats: Typin
   return keys;
 }
 
-/** Simulates typing `text` with full-accept and with accept-by-word. `suggest` is called with the text so far. */
-export function simulateTyping(text: string, suggest: Suggest): TypingResult {
+/**
+ * Simulates typing `text` with full-accept and with accept-by-word. `newSuggester` makes the suggestion function
+ * (called with the text so far) afresh for each of the two passes: a model that learns from what is typed must
+ * not have seen the text in the first pass when the second begins.
+ */
+export function simulateTyping(text: string, newSuggester: () => Suggest): TypingResult {
   const stats: TypingResult = { baseline: 0, withFull: 0, withWord: 0, suggestions: 0, shown: 0, acceptedFull: 0, latenciesMs: [] };
   for (let i = 0; i < text.length; i++) if (!isAutoIndent(text, i)) stats.baseline++;
-  stats.withFull = run(text, suggest, 'full', stats);
-  stats.withWord = run(text, suggest, 'word', null);
+  stats.withFull = run(text, newSuggester(), 'full', stats);
+  stats.withWord = run(text, newSuggester(), 'word', null);
   return stats;
 }
 

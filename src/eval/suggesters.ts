@@ -10,7 +10,7 @@ import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';
 import type { Vocabulary } from '../engine/vocab';
 import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
-import { MixedPredictor } from '../mix';
+import { type MatchModel, MixedPredictor } from '../mix';
 import type { NGramModel } from '../ngram';
 import type { Suggest } from './keystrokes';
 
@@ -29,12 +29,16 @@ function indentOfLastLine(before: string): string {
 }
 
 /**
- * Inkling's suggestions: the LSTM, mixed with `ngram` when given (the model then learns from the text as it is
- * typed, as in the extension; pass a copy to keep the original unchanged).
+ * Inkling's suggestions: the LSTM, mixed with `ngram` (and `match`) when given (they then learn from the text as
+ * it is typed, as in the extension; pass copies to keep the originals unchanged).
  */
-export function modelSuggester(kernels: Kernels, model: SavedModel, rules: SuggestRules = DEFAULT_RULES, ngram?: NGramModel): Suggest {
+export function modelSuggester(
+  kernels: Kernels, model: SavedModel, rules: SuggestRules = DEFAULT_RULES, ngram?: NGramModel, match?: MatchModel,
+): Suggest {
   const lstm = new Predictor(kernels, model.config, model.weights);
-  return ngram ? suggestWith(new MixedPredictor(lstm, model.vocab, ngram), model.vocab, rules) : suggestWith(lstm, model.vocab, rules);
+  return ngram
+    ? suggestWith(new MixedPredictor(lstm, model.vocab, ngram, undefined, match ?? null), model.vocab, rules)
+    : suggestWith(lstm, model.vocab, rules);
 }
 
 function suggestWith<S extends RecurrentState>(predictor: StepModel<S>, vocab: Vocabulary, rules: SuggestRules): Suggest {

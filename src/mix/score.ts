@@ -11,6 +11,7 @@ export interface MixedScore {
   /** The mixture: what Inkling suggests from. */
   bitsPerChar: number;
   lstmBitsPerChar: number;
+  /** The n-gram part (with the match model's share when there is one), learning as it reads. */
   ngramBitsPerChar: number;
   /** Characters outside the LSTM's vocabulary. */
   unknownChars: number;

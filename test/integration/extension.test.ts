@@ -15,7 +15,7 @@ import { generate, prime } from '../../src/engine/generate';
 import { trimSuggestion } from '../../src/completion/rules';
 import { collectCorpus } from '../../src/corpus';
 import { NGRAM_MAX_MB } from '../../src/host/workspaceIndex';
-import { MixedPredictor } from '../../src/mix';
+import { MatchModel, MixedPredictor } from '../../src/mix';
 import { NGramModel } from '../../src/ngram';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -78,12 +78,19 @@ describe('Inkling in VS Code', function () {
   const ngramCorpus = () => ({ include: ['**/*'], exclude: [], maxTotalBytes: NGRAM_MAX_MB * 2 ** 20 });
   const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
-  /** The n-gram model the worker builds, built here from the same files in the same order. */
+  /** The n-gram and match models the worker builds, built here from the same files in the same order. */
   async function workspaceNgram(): Promise<NGramModel> {
+    return (await workspaceModels()).ngram;
+  }
+  async function workspaceModels(): Promise<{ ngram: NGramModel; match: MatchModel }> {
     const report = await collectCorpus([root()], ngramCorpus());
     const ngram = new NGramModel();
-    for (const f of report.files) ngram.add(f.text);
-    return ngram;
+    const match = new MatchModel();
+    for (const f of report.files) {
+      ngram.add(f.text);
+      match.addText(f.text);
+    }
+    return { ngram, match };
   }
 
   it('before any LSTM is trained, suggests the workspace n-gram model\'s continuation', async () => {
@@ -243,7 +250,8 @@ describe('Inkling in VS Code', function () {
       const model = await loadModel(a.store.dir);
       const { kernels } = await createKernels({ threads: 1 });
       try {
-        const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, await workspaceNgram());
+        const { ngram, match } = await workspaceModels();
+        const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, ngram, undefined, match);
         const { state, probs } = prime(mixed, model.vocab, context);
         const expected = generate(mixed, model.vocab, state, probs, { temperature: 0, maxChars: 40, stopBefore: (c) => c === '\n' });
         assert.deepEqual(r.items, [expected]);
