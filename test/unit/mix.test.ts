@@ -5,7 +5,7 @@ import { JsKernels } from '../../src/engine/kernels/js';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
 import { Predictor } from '../../src/engine/predictor';
 import { UNKNOWN_ID, Vocabulary } from '../../src/engine/vocab';
-import { MixedPredictor, Mixer, scoreMixed } from '../../src/mix';
+import { MatchModel, type MatchState, MixedPredictor, Mixer, scoreMixed } from '../../src/mix';
 import { NGramModel } from '../../src/ngram';
 
 describe('mixing the LSTM with the n-gram model', () => {
@@ -92,5 +92,65 @@ describe('mixing the LSTM with the n-gram model', () => {
     const r = scoreMixed(new MixedPredictor(lstm(), vocab, ngramOf(workspace)), text);
     assert.equal(r.unknownChars, 1);
     assert.ok(Number.isFinite(r.bitsPerChar) && Number.isFinite(r.lstmBitsPerChar));
+  });
+});
+
+describe('long-range match model', () => {
+  const feed = (m: MatchModel, s: MatchState, text: string, prefix: string, learn: boolean) => {
+    let recent = prefix;
+    for (const ch of text) {
+      m.advance(s, ch.codePointAt(0)!, recent, learn);
+      recent += ch;
+    }
+    return recent;
+  };
+
+  it('predicts what followed the last occurrence of the recent text, and nothing for text never seen', () => {
+    const m = new MatchModel(1 << 16, 12);
+    m.addText('const widgetFactory = makeFactory(widgets);\nother text here\n');
+    const s = m.newState();
+    feed(m, s, 'let x = 1; const widgetFac', '', false);
+    const p = m.predict(s);
+    assert.ok(p, 'a match');
+    assert.equal(String.fromCodePoint(p.codePoint), 't');
+    assert.ok(p.bucket >= 1);
+    const fresh = m.newState();
+    feed(m, fresh, 'qqqqzzzzyyyy', '', false);
+    assert.equal(m.predict(fresh), null);
+  });
+
+  it('follows a match as it goes on, with a longer-match bucket, and learns only real text', () => {
+    const m = new MatchModel(1 << 16, 12);
+    m.addText('alpha beta gamma delta epsilon zeta eta theta');
+    const before = m.length;
+    const s = m.newState();
+    feed(m, s, 'alpha beta g', '', false);
+    const short = m.predict(s)!;
+    feed(m, s, 'amma delta eps', 'alpha beta g', false);
+    const long = m.predict(s)!;
+    assert.equal(String.fromCodePoint(long.codePoint), 'i');
+    assert.ok(long.bucket > short.bucket, `${long.bucket} > ${short.bucket}`);
+    assert.equal(m.length, before, 'guesses are not added to the history');
+    const t = m.newState();
+    feed(m, t, 'a brand new phrase, typed', '', true);
+    assert.equal(m.length, before + [...'a brand new phrase, typed'].length);
+    const u = m.newState();
+    feed(m, u, 'xx a brand new phr', '', false);
+    assert.equal(String.fromCodePoint(m.predict(u)!.codePoint), 'a', 'typed text is recalled later');
+  });
+
+  it('makes the mixture recall a long line of the workspace the LSTM has never seen', () => {
+    const vocab = Vocabulary.fromText('abcdefghijklmnopqrstuvwxyz .\n');
+    const config = { cell: 'lstm' as const, layers: 1, units: 16, embeddingSize: 8, dropout: 0, vocabSize: vocab.size };
+    const weights = new Float32Array(totalSize(paramLayout(config)));
+    initParams(config, new ParamViews(paramLayout(config), weights), 3);
+    const line = 'the quick brown fox jumps over the lazy dog near the river bank.\n';
+    const ngram = new NGramModel();
+    ngram.add(line);
+    const match = new MatchModel(1 << 16, 12);
+    match.addText(line);
+    const mixed = new MixedPredictor(new Predictor(new JsKernels(), config, weights), vocab, ngram, undefined, match);
+    const { state, probs } = prime(mixed, vocab, 'so: the quick brown fox jumps over the l');
+    assert.equal(generate(mixed, vocab, state, probs, { temperature: 0, maxChars: 12 }), 'azy dog near');
   });
 });
