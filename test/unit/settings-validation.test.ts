@@ -33,7 +33,7 @@ const CASES: Case[] = [
   ['null means unset: the default, no message', 'enable', null, D.enable, null],
   // enums
   ['unknown enum value', 'model.cell', 'transformer', 'lstm', /must be one of lstm, gru, rnn; using lstm/],
-  ['enum values are exact', 'kernels', 'WASM', 'auto', /must be one of auto, wasm, js/],
+  ['enum values are exact', 'kernels', 'WASM', 'auto', /must be one of auto, wasm, tfjs-node, js/],
   ['number for an enum', 'kernels', 3, 'auto', /must be one of/],
   ['a valid enum value', 'model.cell', 'gru', 'gru', null],
   // lists
