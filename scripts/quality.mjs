@@ -24,6 +24,8 @@ const opt = (name, dflt) => {
 const minutes = opt('minutes', '10');
 const only = opt('only', '')?.split(',').filter(Boolean) ?? [];
 const skipTrain = args.includes('--skip-train');
+// --table-only: print the table from the results of an earlier run.
+const tableOnly = args.includes('--table-only');
 const evalArgs = (opt('eval-args', '') ?? '').split(' ').filter(Boolean);
 const cli = path.join(root, 'dist', 'cli.js');
 const work = path.join(root, '.cache', 'quality');
@@ -77,7 +79,11 @@ const rows = [];
 for (const [name, prepare] of Object.entries(corpora)) {
   if (only.length && !only.includes(name)) continue;
   const dir = path.join(work, name);
-  if (!skipTrain) {
+  if (tableOnly) {
+    rows.push([name, lastJson(path.join(dir, 'eval.json')), lastJson(path.join(dir, 'train.json'))]);
+    continue;
+  }
+  if (!skipTrain && !tableOnly) {
     fs.rmSync(dir, { recursive: true, force: true });
     prepare(dir);
     console.error(`\n== ${name}: training for ${minutes} minutes`);
@@ -89,15 +95,20 @@ for (const [name, prepare] of Object.entries(corpora)) {
   const evaluated = execFileSync(process.execPath, [cli, 'eval', path.join(dir, 'model'), path.join(dir, 'test'),
     '--train', path.join(dir, 'train'), '--json', ...evalArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
   fs.writeFileSync(path.join(dir, 'eval.json'), evaluated);
-  rows.push([name, JSON.parse(evaluated.trim().split('\n').pop())]);
+  rows.push([name, lastJson(path.join(dir, 'eval.json')), lastJson(path.join(dir, 'train.json'))]);
+}
+
+function lastJson(file) {
+  return JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n').pop());
 }
 
 const pct = (x) => (x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 const bits = (x) => (typeof x === 'number' ? x.toFixed(3) : '–');
-console.log('| corpus | held-out chars | Inkling bits/char | n-gram | xz | PPMd | Inkling saved (full / word) | n-gram saved (full / word) |');
-console.log('|---|---|---|---|---|---|---|---|');
-for (const [name, r] of rows) {
+console.log('| corpus | training (10 min) | held-out chars | **Inkling** | LSTM alone | n-gram | n-gram, adaptive | xz | PPMd | Inkling saved (full / word) | n-gram saved (full / word) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const [name, r, t] of rows) {
   const b = r.baselines ?? {};
-  console.log(`| ${name} | ${r.chars} | ${bits(r.bitsPerChar)} | ${bits(b.ngram?.bitsPerChar)} | ${bits(b.xz?.bitsPerChar)} | ${bits(b.ppmd?.bitsPerChar)} | ` +
+  console.log(`| ${name} | ${t.steps} steps, ${t.charsPerSec} chars/s | ${r.chars} | **${bits(r.bitsPerChar)}** | ${bits(r.lstmBitsPerChar)} | ${bits(b.ngram?.bitsPerChar)} | ` +
+    `${bits(b.ngramAdaptive?.bitsPerChar)} | ${bits(b.xz?.bitsPerChar)} | ${bits(b.ppmd?.bitsPerChar)} | ` +
     `${pct(r.keystrokeSavings?.full)} / ${pct(r.keystrokeSavings?.word)} | ${pct(b.ngram?.keystrokeSavings?.full)} / ${pct(b.ngram?.keystrokeSavings?.word)} |`);
 }
