@@ -3,10 +3,17 @@
  * distribution, clone the state to branch (e.g. per open document, or to search alternatives).
  * Layer 0's input projection is precomputed per vocabulary entry (embedding · W + b), so a step costs one
  * recurrent matrix-vector product per layer plus the output layer.
+ *
+ * By default (when the kernels implement {@link Kernels.quantize}) those products run on int8 weights with a
+ * scale per column and int16 activations (see kernels/quantized.ts): the weights of the reference model shrink
+ * from 3.1 MB of float32, which does not fit a core's L2 cache, to 0.8 MB. LSTM and simple-RNN layers above the
+ * first fuse their two products into one, [x; h] · [W; U], with k = 2H. GRU layers stay float32 (their
+ * candidate product depends on the reset gate, so it cannot be fused the same way; not worth it for a cell
+ * that is rarely used). Training and the batched Network always use float32.
  */
 import { gatesOf, type ModelConfig } from './config';
 import * as cells from './cells';
-import type { Kernels } from './kernels/types';
+import type { Kernels, QuantizedMatrix } from './kernels/types';
 import { paramLayout, ParamViews, rnnLayerName, totalSize } from './params';
 
 /** Hidden (and LSTM cell) state of every layer, flat: `[h_0, c_0, h_1, c_1, ...]`, each `units` long. */
@@ -32,6 +39,30 @@ export interface StepModel<S extends RecurrentState = RecurrentState> {
   feed(state: S, ids: ArrayLike<number>, learn?: boolean): Float32Array | null;
 }
 
+/** Options of {@link Predictor}. */
+export interface PredictorOptions {
+  /**
+   * Run the recurrent and output products on int8 weights when the kernels support it (GRU layers excepted).
+   * @default true
+   */
+  quantize?: boolean;
+}
+
+/** The quantized weights of a {@link Predictor}. */
+interface QuantizedWeights {
+  /** Per layer: layer 0 `U_0` [H, G·H]; above, `[W_l; U_l]` [2H, G·H]. */
+  layers: QuantizedMatrix[];
+  /** `output/kernel` [H, V]. */
+  output: QuantizedMatrix;
+  /** Per layer: `rnn_l/bias` [G·H]. */
+  biases: Float32Array[];
+  /** [2H]: `[x; h]` of the layer being stepped, and its two halves. */
+  xh: Float32Array;
+  x: Float32Array;
+  h: Float32Array;
+  gemvQ: NonNullable<Kernels['gemvQ']>;
+}
+
 export class Predictor implements StepModel {
   private readonly params: ParamViews;
   private readonly inputTable: Float32Array; // [V, G·H]: embedding · W_0 + b_0
@@ -42,8 +73,11 @@ export class Predictor implements StepModel {
   private readonly c: Float32Array;          // [H]
   private readonly x: Float32Array;          // [H] the layer below's new output
   private readonly stride: number;           // floats per layer in the state
+  private readonly q: QuantizedWeights | null;
 
-  constructor(private readonly kernels: Kernels, readonly config: ModelConfig, weights: Float32Array) {
+  constructor(
+    private readonly kernels: Kernels, readonly config: ModelConfig, weights: Float32Array, opts: PredictorOptions = {},
+  ) {
     const specs = paramLayout(config);
     if (weights.length !== totalSize(specs)) {
       throw new Error(`weights have ${weights.length} values, the model needs ${totalSize(specs)}`);
@@ -65,6 +99,42 @@ export class Predictor implements StepModel {
     this.c = kernels.alloc(H);
     this.x = kernels.alloc(H);
     this.stride = cell === 'lstm' ? 2 * H : H;
+    this.q = (opts.quantize ?? true) && cell !== 'gru' ? this.quantizeWeights() : null;
+  }
+
+  /** True when the recurrent and output products run on int8 weights. */
+  get quantized(): boolean {
+    return this.q !== null;
+  }
+
+  private quantizeWeights(): QuantizedWeights | null {
+    const k = this.kernels;
+    if (!k.quantize || !k.gemvQ) return null;
+    const { units: H, vocabSize: V, cell, layers } = this.config;
+    const G = gatesOf(cell) * H;
+    const qs: QuantizedMatrix[] = [];
+    const stacked = new Float32Array(2 * H * G);
+    for (let l = 0; l < layers; l++) {
+      const name = rnnLayerName(l);
+      const U = this.params.get(`${name}/recurrent_kernel`);
+      if (l === 0) {
+        qs.push(k.quantize(U, H, G));
+      } else {
+        stacked.set(this.params.get(`${name}/kernel`), 0);
+        stacked.set(U, H * G);
+        qs.push(k.quantize(stacked, 2 * H, G));
+      }
+    }
+    const xh = k.alloc(2 * H);
+    return {
+      layers: qs,
+      output: k.quantize(this.params.get('output/kernel'), H, V),
+      biases: Array.from({ length: layers }, (_, l) => this.params.get(`${rnnLayerName(l)}/bias`)),
+      xh,
+      x: xh.subarray(0, H),
+      h: xh.subarray(H, 2 * H),
+      gemvQ: k.gemvQ.bind(k),
+    };
   }
 
   newState(): RecurrentState {
@@ -84,6 +154,7 @@ export class Predictor implements StepModel {
     const G = gatesOf(cell) * H;
     const k = this.kernels;
     if (!(id >= 0 && id < V)) throw new RangeError(`character id ${id} outside the vocabulary (size ${V})`);
+    if (this.q) return this.stepQuantized(this.q, state, id, wantProbs);
     const x = this.x;
     for (let l = 0; l < layers; l++) {
       const name = rnnLayerName(l);
@@ -117,6 +188,44 @@ export class Predictor implements StepModel {
     state.fed++;
     if (!wantProbs) return this.probs;
     k.gemm(false, false, 1, V, H, x, H, this.params.get('output/kernel'), V, this.probs, V, false);
+    return this.softmax();
+  }
+
+  /** {@link step} on the int8 weights (LSTM and simple RNN). */
+  private stepQuantized(q: QuantizedWeights, state: RecurrentState, id: number, wantProbs: boolean): Float32Array {
+    const { units: H, cell, layers } = this.config;
+    const G = gatesOf(cell) * H;
+    const { xh, x, h, gemvQ } = q;
+    const gates = this.gates;
+    for (let l = 0; l < layers; l++) {
+      const base = l * this.stride;
+      h.set(state.data.subarray(base, base + H));
+      if (l === 0) {
+        gates.set(this.inputTable.subarray(id * G, (id + 1) * G));
+        gemvQ(h, q.layers[0]!, gates, true);
+      } else {
+        // x holds the layer below's output: gates = [x; h] · [W; U] + b.
+        gates.set(q.biases[l]!);
+        gemvQ(xh, q.layers[l]!, gates, true);
+      }
+      const out = state.data.subarray(base, base + H);
+      if (cell === 'lstm') {
+        this.c.set(state.data.subarray(base + H, base + 2 * H));
+        cells.lstmForward(1, H, gates, this.c, state.data.subarray(base + H, base + 2 * H), out);
+      } else {
+        cells.rnnForward(1, H, gates, out);
+      }
+      x.set(out);
+    }
+    state.fed++;
+    if (!wantProbs) return this.probs;
+    gemvQ(x, q.output, this.probs, false);
+    return this.softmax();
+  }
+
+  /** probs = softmax(probs + output bias), in place. */
+  private softmax(): Float32Array {
+    const V = this.config.vocabSize;
     const b = this.params.get('output/bias');
     let max = -Infinity;
     for (let v = 0; v < V; v++) {

@@ -5,7 +5,7 @@ import { JsKernels } from './js';
 import type { Kernels } from './types';
 import { WasmKernels, defaultThreads } from './wasm/wasmKernels';
 
-export type { Kernels } from './types';
+export type { Kernels, QuantizedMatrix } from './types';
 export { JsKernels } from './js';
 export { WasmKernels, defaultThreads, type WasmKernelsOptions } from './wasm/wasmKernels';
 
