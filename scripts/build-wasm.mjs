@@ -1,4 +1,4 @@
-// Builds the WebAssembly SIMD kernels (src/engine/kernels/wasm/gemm.c, qgemv.c) into dist/inkling-kernels.wasm with
+// Builds the WebAssembly SIMD kernels (src/engine/kernels/wasm/*.c) into dist/inkling-kernels.wasm with
 // clang + lld. Without a wasm-capable clang it says so in one line and exits 0: the JS kernels are used then.
 // Usage: node scripts/build-wasm.mjs [--clang PATH] [--quiet]
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const sources = ['gemm.c', 'qgemv.c'].map((f) => path.join(root, 'src', 'engine', 'kernels', 'wasm', f));
+const sources = ['gemm.c', 'qgemv.c', 'cells.c'].map((f) => path.join(root, 'src', 'engine', 'kernels', 'wasm', f));
 const outDir = path.join(root, 'dist');
 const output = path.join(outDir, 'inkling-kernels.wasm');
 const quiet = process.argv.includes('--quiet');

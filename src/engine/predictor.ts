@@ -46,6 +46,12 @@ export interface PredictorOptions {
    * @default true
    */
   quantize?: boolean;
+  /**
+   * Run the LSTM cell's element-wise math with the kernels' {@link Kernels.lstmCell} when they have it (in
+   * WebAssembly: about 5x faster than JavaScript's Math.exp/Math.tanh, accurate to about 1e-6).
+   * @default true
+   */
+  nativeCells?: boolean;
 }
 
 /** The quantized weights of a {@link Predictor}. */
@@ -72,8 +78,10 @@ export class Predictor implements StepModel {
   private readonly h: Float32Array;          // working copy of one layer's h [H]
   private readonly c: Float32Array;          // [H]
   private readonly x: Float32Array;          // [H] the layer below's new output
+  private readonly hOut: Float32Array;       // [H] output of Kernels.lstmCell
   private readonly stride: number;           // floats per layer in the state
   private readonly q: QuantizedWeights | null;
+  private readonly lstmCell: ((H: number, gates: Float32Array, c: Float32Array, h: Float32Array) => void) | null;
 
   constructor(
     private readonly kernels: Kernels, readonly config: ModelConfig, weights: Float32Array, opts: PredictorOptions = {},
@@ -98,8 +106,10 @@ export class Predictor implements StepModel {
     this.h = kernels.alloc(H);
     this.c = kernels.alloc(H);
     this.x = kernels.alloc(H);
+    this.hOut = kernels.alloc(H);
     this.stride = cell === 'lstm' ? 2 * H : H;
     this.q = (opts.quantize ?? true) && cell !== 'gru' ? this.quantizeWeights() : null;
+    this.lstmCell = (opts.nativeCells ?? true) && kernels.lstmCell ? kernels.lstmCell.bind(kernels) : null;
   }
 
   /** True when the recurrent and output products run on int8 weights. */
@@ -172,7 +182,7 @@ export class Predictor implements StepModel {
       if (cell === 'lstm') {
         this.c.set(state.data.subarray(base + H, base + 2 * H));
         k.gemm(false, false, 1, G, H, this.h, H, U, G, this.gates, G, true);
-        cells.lstmForward(1, H, this.gates, this.c, state.data.subarray(base + H, base + 2 * H), out);
+        this.lstm(H, this.gates, state.data.subarray(base + H, base + 2 * H), out);
       } else if (cell === 'gru') {
         k.gemm(false, false, 1, 2 * H, H, this.h, H, U, G, this.gates, G, true);
         cells.gruGates(1, H, this.gates, this.h, this.tmp);
@@ -211,7 +221,7 @@ export class Predictor implements StepModel {
       const out = state.data.subarray(base, base + H);
       if (cell === 'lstm') {
         this.c.set(state.data.subarray(base + H, base + 2 * H));
-        cells.lstmForward(1, H, gates, this.c, state.data.subarray(base + H, base + 2 * H), out);
+        this.lstm(H, gates, state.data.subarray(base + H, base + 2 * H), out);
       } else {
         cells.rnnForward(1, H, gates, out);
       }
@@ -221,6 +231,17 @@ export class Predictor implements StepModel {
     if (!wantProbs) return this.probs;
     gemvQ(x, q.output, this.probs, false);
     return this.softmax();
+  }
+
+  /** LSTM cell from this.c (the old cell state, overwritten) and `gates`; writes the new state to `c` and `h`. */
+  private lstm(H: number, gates: Float32Array, c: Float32Array, h: Float32Array): void {
+    if (this.lstmCell) {
+      this.lstmCell(H, gates, this.c, this.hOut);
+      c.set(this.c);
+      h.set(this.hOut);
+    } else {
+      cells.lstmForward(1, H, gates, this.c, c, h);
+    }
   }
 
   /** probs = softmax(probs + output bias), in place. */

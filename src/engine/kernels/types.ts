@@ -44,6 +44,13 @@ export interface Kernels {
    * kernel sets agree bit for bit. `x` and `y` are buffers from {@link alloc} (or sub-arrays) and must not overlap.
    */
   gemvQ?(x: Float32Array, q: QuantizedMatrix, y: Float32Array, accumulate: boolean): void;
+  /**
+   * Optional (batch-1 inference): the element-wise LSTM step of one sequence, like `lstmForward` in cells.ts
+   * with B = 1 but leaving `gates` [4H] (pre-activations, TF.js order i, f, c, o) as they are: `c` [H] is the
+   * cell state, updated in place, `h` [H] receives the output. Buffers from {@link alloc}. Accurate to about
+   * 1e-6 (its exp is not JavaScript's).
+   */
+  lstmCell?(H: number, gates: Float32Array, c: Float32Array, h: Float32Array): void;
   /** Releases workers and memory. The kernel set is unusable afterwards. */
   dispose(): void;
 }

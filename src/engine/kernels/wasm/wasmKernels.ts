@@ -211,6 +211,14 @@ export class WasmKernels implements Kernels {
     this.ex.qgemv(q.k, q.n, q.wOff, q.sOff, this.ptr('x', x), this.ptr('y', y), accumulate ? 1 : 0, this.scratch[0]!);
   }
 
+  lstmCell(H: number, gates: Float32Array, c: Float32Array, h: Float32Array): void {
+    this.assertLive();
+    if (!Number.isInteger(H) || H < 0 || gates.length < 4 * H || c.length < H || h.length < H) {
+      throw new RangeError(`lstmCell: bad sizes (H = ${H}, gates ${gates.length}, c ${c.length}, h ${h.length})`);
+    }
+    this.ex.lstm_cell(H, this.ptr('gates', gates), this.ptr('c', c), this.ptr('h', h));
+  }
+
   gemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number,
