@@ -7,9 +7,9 @@
  * By default (when the kernels implement {@link Kernels.quantize}) those products run on int8 weights with a
  * scale per column and int16 activations (see kernels/quantized.ts): the weights of the reference model shrink
  * from 3.1 MB of float32, which does not fit a core's L2 cache, to 0.8 MB. LSTM and simple-RNN layers above the
- * first fuse their two products into one, [x; h] · [W; U], with k = 2H. GRU layers stay float32 (their
- * candidate product depends on the reset gate, so it cannot be fused the same way; not worth it for a cell
- * that is rarely used). Training and the batched Network always use float32.
+ * first fuse their two products into one, [x; h] · [W; U], with k = 2H; for GRU layers only the update and
+ * reset columns are fused (the candidate's recurrent product needs the reset gate first). Training and the
+ * batched Network always use float32.
  */
 import { gatesOf, type ModelConfig } from './config';
 import * as cells from './cells';
@@ -42,7 +42,7 @@ export interface StepModel<S extends RecurrentState = RecurrentState> {
 /** Options of {@link Predictor}. */
 export interface PredictorOptions {
   /**
-   * Run the recurrent and output products on int8 weights when the kernels support it (GRU layers excepted).
+   * Run the recurrent and output products on int8 weights when the kernels support it.
    * @default true
    */
   quantize?: boolean;
@@ -56,8 +56,11 @@ export interface PredictorOptions {
 
 /** The quantized weights of a {@link Predictor}. */
 interface QuantizedWeights {
-  /** Per layer: layer 0 `U_0` [H, G·H]; above, `[W_l; U_l]` [2H, G·H]. */
-  layers: QuantizedMatrix[];
+  /**
+   * Per layer, `main`: layer 0 `U_0` [H, G·H]; above, `[W_l; U_l]` [2H, G·H]. For GRU only the z and r columns
+   * (2H) of those, plus the candidate's `uh` = U[:, 2H:] [H, H] and, above layer 0, `wh` = W[:, 2H:] [H, H].
+   */
+  layers: { main: QuantizedMatrix; wh?: QuantizedMatrix; uh?: QuantizedMatrix }[];
   /** `output/kernel` [H, V]. */
   output: QuantizedMatrix;
   /** Per layer: `rnn_l/bias` [G·H]. */
@@ -66,6 +69,9 @@ interface QuantizedWeights {
   xh: Float32Array;
   x: Float32Array;
   h: Float32Array;
+  /** GRU: the z and r columns of the gates, and the candidate's. */
+  zr: Float32Array;
+  cand: Float32Array;
   gemvQ: NonNullable<Kernels['gemvQ']>;
 }
 
@@ -108,7 +114,7 @@ export class Predictor implements StepModel {
     this.x = kernels.alloc(H);
     this.hOut = kernels.alloc(H);
     this.stride = cell === 'lstm' ? 2 * H : H;
-    this.q = (opts.quantize ?? true) && cell !== 'gru' ? this.quantizeWeights() : null;
+    this.q = (opts.quantize ?? true) ? this.quantizeWeights() : null;
     this.lstmCell = (opts.nativeCells ?? true) && kernels.lstmCell ? kernels.lstmCell.bind(kernels) : null;
   }
 
@@ -122,18 +128,27 @@ export class Predictor implements StepModel {
     if (!k.quantize || !k.gemvQ) return null;
     const { units: H, vocabSize: V, cell, layers } = this.config;
     const G = gatesOf(cell) * H;
-    const qs: QuantizedMatrix[] = [];
+    const qs: QuantizedWeights['layers'] = [];
     const stacked = new Float32Array(2 * H * G);
+    // Columns fused over [x; h]: all of them, except the GRU candidate's.
+    const N = cell === 'gru' ? 2 * H : G;
     for (let l = 0; l < layers; l++) {
       const name = rnnLayerName(l);
       const U = this.params.get(`${name}/recurrent_kernel`);
+      const W = this.params.get(`${name}/kernel`);
+      let main: QuantizedMatrix;
       if (l === 0) {
-        qs.push(k.quantize(U, H, G));
+        main = k.quantize(U, H, N, G);
       } else {
-        stacked.set(this.params.get(`${name}/kernel`), 0);
+        stacked.set(W, 0);
         stacked.set(U, H * G);
-        qs.push(k.quantize(stacked, 2 * H, G));
+        main = k.quantize(stacked, 2 * H, N, G);
       }
+      qs.push(cell !== 'gru' ? { main } : {
+        main,
+        uh: k.quantize(U.subarray(2 * H), H, H, G),
+        wh: l === 0 ? undefined : k.quantize(W.subarray(2 * H), H, H, G),
+      });
     }
     const xh = k.alloc(2 * H);
     return {
@@ -141,6 +156,8 @@ export class Predictor implements StepModel {
       output: k.quantize(this.params.get('output/kernel'), H, V),
       biases: Array.from({ length: layers }, (_, l) => this.params.get(`${rnnLayerName(l)}/bias`)),
       xh,
+      zr: this.gates.subarray(0, 2 * H),
+      cand: this.gates.subarray(2 * H),
       x: xh.subarray(0, H),
       h: xh.subarray(H, 2 * H),
       gemvQ: k.gemvQ.bind(k),
@@ -201,7 +218,7 @@ export class Predictor implements StepModel {
     return this.softmax();
   }
 
-  /** {@link step} on the int8 weights (LSTM and simple RNN). */
+  /** {@link step} on the int8 weights. */
   private stepQuantized(q: QuantizedWeights, state: RecurrentState, id: number, wantProbs: boolean): Float32Array {
     const { units: H, cell, layers } = this.config;
     const G = gatesOf(cell) * H;
@@ -210,18 +227,26 @@ export class Predictor implements StepModel {
     for (let l = 0; l < layers; l++) {
       const base = l * this.stride;
       h.set(state.data.subarray(base, base + H));
+      const ql = q.layers[l]!;
+      // gates = [x; h] · [W; U] + b (the GRU candidate's columns below), x being the layer below's output; at
+      // layer 0, x · W + b comes from the input table.
+      const fused = cell === 'gru' ? q.zr : gates;
       if (l === 0) {
         gates.set(this.inputTable.subarray(id * G, (id + 1) * G));
-        gemvQ(h, q.layers[0]!, gates, true);
+        gemvQ(h, ql.main, fused, true);
       } else {
-        // x holds the layer below's output: gates = [x; h] · [W; U] + b.
         gates.set(q.biases[l]!);
-        gemvQ(xh, q.layers[l]!, gates, true);
+        gemvQ(xh, ql.main, fused, true);
+        if (ql.wh) gemvQ(x, ql.wh, q.cand, true);
       }
       const out = state.data.subarray(base, base + H);
       if (cell === 'lstm') {
         this.c.set(state.data.subarray(base + H, base + 2 * H));
         this.lstm(H, gates, state.data.subarray(base + H, base + 2 * H), out);
+      } else if (cell === 'gru') {
+        cells.gruGates(1, H, gates, h, this.tmp);
+        gemvQ(this.tmp, ql.uh!, q.cand, true);
+        cells.gruOutput(1, H, gates, h, out);
       } else {
         cells.rnnForward(1, H, gates, out);
       }
