@@ -1,4 +1,4 @@
-// Builds the WebAssembly SIMD kernels (src/engine/kernels/wasm/gemm.c) into dist/inkling-kernels.wasm with
+// Builds the WebAssembly SIMD kernels (src/engine/kernels/wasm/*.c) into dist/inkling-kernels.wasm with
 // clang + lld. Without a wasm-capable clang it says so in one line and exits 0: the JS kernels are used then.
 // Usage: node scripts/build-wasm.mjs [--clang PATH] [--quiet]
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const source = path.join(root, 'src', 'engine', 'kernels', 'wasm', 'gemm.c');
+const sources = ['gemm.c', 'qgemv.c', 'cells.c'].map((f) => path.join(root, 'src', 'engine', 'kernels', 'wasm', f));
 const outDir = path.join(root, 'dist');
 const output = path.join(outDir, 'inkling-kernels.wasm');
 const quiet = process.argv.includes('--quiet');
@@ -24,7 +24,7 @@ const flags = [
   // The loader starts its allocator at __heap_base and gives each thread its own stack via __stack_pointer.
   '-Wl,--export=__heap_base', '-Wl,--export=__stack_pointer',
   '-Wall', '-Wextra',
-  '-o', output, source,
+  '-o', output, ...sources,
 ];
 
 const probe = spawnSync(clang, ['--version'], { encoding: 'utf8' });
@@ -33,8 +33,8 @@ if (probe.error || probe.status !== 0) {
   process.exit(0);
 }
 
-if (existsSync(output) && statSync(output).mtimeMs > statSync(source).mtimeMs
-    && statSync(output).mtimeMs > statSync(fileURLToPath(import.meta.url)).mtimeMs) {
+if (existsSync(output)
+    && [...sources, fileURLToPath(import.meta.url)].every((f) => statSync(output).mtimeMs > statSync(f).mtimeMs)) {
   if (!quiet) console.log('[build-wasm] dist/inkling-kernels.wasm is up to date');
   process.exit(0);
 }
@@ -50,7 +50,7 @@ if (r.status !== 0) {
     process.exit(0);
   }
   process.stderr.write(text);
-  console.error('[build-wasm] compiling gemm.c failed');
+  console.error('[build-wasm] compiling the kernels failed');
   process.exit(1);
 }
 if (!quiet) console.log(`[build-wasm] wrote dist/inkling-kernels.wasm (${statSync(output).size} bytes)`);

@@ -17,6 +17,8 @@ export interface LatencyResult {
   contextChars: number;
   suggestionChars: number;
   samples: number;
+  /** Whether the predictor ran on int8 weights (the product's default when the kernels support it). */
+  quantized: boolean;
 }
 
 export function benchLatency(kernels: Kernels, c: ModelConfig, text: string, contextChars: number, samples: number): LatencyResult {
@@ -47,7 +49,7 @@ export function benchLatency(kernels: Kernels, c: ModelConfig, text: string, con
     cold.push(performance.now() - t0);
   }
   const r = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)) });
-  return { typing: r(typing), cold: r(cold), contextChars, suggestionChars: 40, samples };
+  return { typing: r(typing), cold: r(cold), contextChars, suggestionChars: 40, samples, quantized: predictor.quantized };
 }
 
 function round(x: number): number {

@@ -83,7 +83,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   for (const r of rows) {
     console.log(`${r.name.padEnd(w)}${fmt(r.charsPerSec, 0).padStart(10)}${fmt(r.gflops, 2).padStart(10)}${fmt(r.inklingSpeedup, 1).padStart(11)}  ${r.steps}${r.note ? `  (${r.note})` : ''}`);
   }
-  console.log(`\ncompletion latency, 40-character greedy suggestion, context ${contextChars} characters (ms):`);
+  console.log(`\ncompletion latency, 40-character greedy suggestion, context ${contextChars} characters, ${latency.quantized ? 'int8' : 'float32'} weights (ms):`);
   console.log(`  typing (state cached, one new character): p50 ${latency.typing.p50}  p95 ${latency.typing.p95}`);
   console.log(`  cold (state rebuilt from the context):    p50 ${latency.cold.p50}  p95 ${latency.cold.p95}`);
 }

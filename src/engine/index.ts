@@ -3,7 +3,7 @@ export * from './config';
 export { Vocabulary, VocabularyError, UNKNOWN_ID, UNKNOWN_CHAR } from './vocab';
 export { Rng } from './rng';
 export { Network } from './network';
-export { Predictor, type RecurrentState } from './predictor';
+export { Predictor, type PredictorOptions, type RecurrentState } from './predictor';
 export { pick, type SamplingOptions } from './sampling';
 export { generate, prime, type GenerateOptions } from './generate';
 export { train, createValidator, CorpusTooSmallError, type TrainProgress, type TrainResult } from './trainer';

@@ -62,7 +62,7 @@ for (const cell of CELL_TYPES) {
       initParams(config, net.params, 6);
       const ids = randomIds(12, config.vocabSize, 7);
       const ref = tfPredict(config, net.params.flat, ids, 1, ids.length);
-      const p = new Predictor(new JsKernels(), config, net.params.flat);
+      const p = new Predictor(new JsKernels(), config, net.params.flat, { quantize: false }); // float32, as TF.js
       const state = p.newState();
       ids.forEach((id, t) => {
         const probs = p.step(state, id);

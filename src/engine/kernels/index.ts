@@ -6,7 +6,7 @@ import type { Kernels } from './types';
 import { WasmKernels, defaultThreads } from './wasm/wasmKernels';
 import { TfKernels, type TfMatMul } from './tfjs';
 
-export type { Kernels } from './types';
+export type { Kernels, QuantizedMatrix } from './types';
 export { JsKernels } from './js';
 export { WasmKernels, defaultThreads, type WasmKernelsOptions } from './wasm/wasmKernels';
 export { TfKernels } from './tfjs';

@@ -1,5 +1,6 @@
-import type { Kernels } from './types';
+import type { Kernels, QuantizedMatrix } from './types';
 import { checkGemmArgs } from './checks';
+import { checkGemvQArgs, gemvQJs, JsQuantized, quantizeInt8 } from './quantized';
 
 /**
  * Plain TypeScript kernels: the reference implementation and the fallback when WebAssembly SIMD is not
@@ -13,6 +14,9 @@ export class JsKernels implements Kernels {
   private row = new Float64Array(0);
   /** One column of A (for transA), reused across calls. */
   private col = new Float64Array(0);
+  /** Quantized x and the integer sums of gemvQ, reused across calls. */
+  private xq = new Int32Array(0);
+  private acc = new Float64Array(0);
 
   alloc(length: number): Float32Array {
     return new Float32Array(length);
@@ -33,9 +37,23 @@ export class JsKernels implements Kernels {
     else this.gemmAxpy(transA, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
   }
 
+  quantize(w: Float32Array, k: number, n: number, ldw = n): QuantizedMatrix {
+    return new JsQuantized(quantizeInt8(w, k, n, ldw), this);
+  }
+
+  gemvQ(x: Float32Array, q: QuantizedMatrix, y: Float32Array, accumulate: boolean): void {
+    if (!(q instanceof JsQuantized) || q.owner !== this) throw new Error('gemvQ: the matrix was not quantized by these kernels');
+    checkGemvQArgs(x, q, y);
+    if (this.xq.length < q.k) this.xq = new Int32Array(q.k);
+    if (this.acc.length < q.n) this.acc = new Float64Array(q.n);
+    gemvQJs(x, q.m, y, accumulate, this.xq, this.acc);
+  }
+
   dispose(): void {
     this.row = new Float64Array(0);
     this.col = new Float64Array(0);
+    this.xq = new Int32Array(0);
+    this.acc = new Float64Array(0);
   }
 
   /**

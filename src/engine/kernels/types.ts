@@ -31,6 +31,32 @@ export interface Kernels {
     a: Float32Array, lda: number, b: Float32Array, ldb: number,
     c: Float32Array, ldc: number, accumulate: boolean,
   ): void;
+  /**
+   * Optional (batch-1 inference): quantizes the `[k, n]` matrix `w` (row stride `ldw`, default `n`) to int8
+   * with one float32 scale per column (symmetric: max|column| / 127). The result lives in these kernels' memory
+   * and is valid only with them. See {@link gemvQ}. Kernel sets without it leave both undefined.
+   */
+  quantize?(w: Float32Array, k: number, n: number, ldw?: number): QuantizedMatrix;
+  /**
+   * Optional: `y[0:n] = x[0:k] · q + (accumulate ? y : 0)` with `q` from {@link quantize}. `x` is quantized per
+   * call to int16 (one symmetric scale; |x_q| is bounded so that the int32 sums cannot overflow), products are
+   * summed exactly in int32 and rescaled per column in float32. Every implementation rounds identically, so
+   * kernel sets agree bit for bit. `x` and `y` are buffers from {@link alloc} (or sub-arrays) and must not overlap.
+   */
+  gemvQ?(x: Float32Array, q: QuantizedMatrix, y: Float32Array, accumulate: boolean): void;
+  /**
+   * Optional (batch-1 inference): the element-wise LSTM step of one sequence, like `lstmForward` in cells.ts
+   * with B = 1 but leaving `gates` [4H] (pre-activations, TF.js order i, f, c, o) as they are: `c` [H] is the
+   * cell state, updated in place, `h` [H] receives the output. Buffers from {@link alloc}. Accurate to about
+   * 1e-6 (its exp is not JavaScript's).
+   */
+  lstmCell?(H: number, gates: Float32Array, c: Float32Array, h: Float32Array): void;
   /** Releases workers and memory. The kernel set is unusable afterwards. */
   dispose(): void;
+}
+
+/** A weight matrix quantized by {@link Kernels.quantize}: `[k, n]`, opaque otherwise. */
+export interface QuantizedMatrix {
+  readonly k: number;
+  readonly n: number;
 }

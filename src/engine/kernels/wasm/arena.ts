@@ -37,7 +37,7 @@ export class Arena {
    * @param base first byte the arena may use (everything below belongs to the module's data and stack).
    * @param maxBytes size the memory may grow to (its declared maximum), bytes.
    */
-  constructor(private readonly memory: WasmMemory, base: number, maxBytes: number) {
+  constructor(readonly memory: WasmMemory, base: number, maxBytes: number) {
     this.top = align(base);
     this.maxBytes = maxBytes;
     this.buffers.add(memory.buffer);

@@ -38,7 +38,7 @@ export function wasmApi(): WasmApi | undefined {
   return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-/** The exports of inkling-kernels.wasm (see gemm.c). Pointers are byte offsets into the shared memory. */
+/** The exports of inkling-kernels.wasm (see gemm.c, qgemv.c, cells.c). Pointers are byte offsets into the shared memory. */
 export interface GemmExports {
   gemm(
     transA: number, transB: number, m: number, n: number, k: number,
@@ -46,6 +46,11 @@ export interface GemmExports {
     accumulate: number, scratch: number,
   ): void;
   gemm_scratch_bytes(): number;
+  /** See qgemv.c: y[0:n] (+)= x[0:k] · W for int8 W packed in column panels with per-column scales. */
+  qgemv(k: number, n: number, w: number, wscale: number, x: number, y: number, accumulate: number, scratch: number): void;
+  qgemv_xq_limit(k: number): number;
+  /** See cells.c: the element-wise LSTM step of one sequence. */
+  lstm_cell(H: number, gates: number, c: number, h: number): void;
   __heap_base: WasmGlobal;
   __stack_pointer?: WasmGlobal;
 }
@@ -54,8 +59,9 @@ export interface GemmExports {
 export function instantiateKernels(api: WasmApi, module: WasmModule, memory: WasmMemory): GemmExports {
   const inst = new api.Instance(module, { env: { memory } });
   const e = inst.exports;
-  if (typeof e.gemm !== 'function' || typeof e.gemm_scratch_bytes !== 'function' || typeof e.__heap_base !== 'object') {
-    throw new Error('inkling-kernels.wasm does not export gemm, gemm_scratch_bytes and __heap_base; rebuild it');
+  if (typeof e.gemm !== 'function' || typeof e.gemm_scratch_bytes !== 'function' || typeof e.qgemv !== 'function'
+    || typeof e.lstm_cell !== 'function' || typeof e.__heap_base !== 'object') {
+    throw new Error('inkling-kernels.wasm does not export gemm, gemm_scratch_bytes, qgemv, lstm_cell and __heap_base; rebuild it');
   }
   return e as unknown as GemmExports;
 }

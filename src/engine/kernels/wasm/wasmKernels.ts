@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Kernels } from '../types';
+import type { Kernels, QuantizedMatrix } from '../types';
 import { checkGemmArgs } from '../checks';
+import { checkGemvQArgs, packPanels, quantizeInt8 } from '../quantized';
 import { Arena } from './arena';
 import { locateThreadScript, locateWasm } from './locate';
 import {
@@ -76,6 +77,7 @@ export class WasmKernels implements Kernels {
   private readonly ex: GemmExports;
   /** Scratch region of each thread (index 0 = calling thread), byte offsets. */
   private readonly scratch: number[];
+  private readonly scratchBytes: number;
   /** The control block shared with the workers (see protocol.ts). */
   private readonly ctl: Int32Array;
   private readonly gemmFn: GemmFn;
@@ -88,8 +90,9 @@ export class WasmKernels implements Kernels {
 
   private constructor(args: {
     arena: Arena; ex: GemmExports; scratch: number[]; ctl: Int32Array; workers: Worker[];
-    threshold: number; spinMicros: number;
+    threshold: number; spinMicros: number; scratchBytes: number;
   }) {
+    this.scratchBytes = args.scratchBytes;
     this.arena = args.arena;
     this.ex = args.ex;
     this.scratch = args.scratch;
@@ -169,7 +172,7 @@ export class WasmKernels implements Kernels {
       throw failure.reason;
     }
     return new WasmKernels({
-      arena, ex, scratch, ctl, workers, threshold: opts.parallelThreshold ?? 1 << 17, spinMicros,
+      arena, ex, scratch, ctl, workers, threshold: opts.parallelThreshold ?? 1 << 17, spinMicros, scratchBytes,
     });
   }
 
@@ -186,6 +189,34 @@ export class WasmKernels implements Kernels {
     if (this.disposed) return;
     if (!this.arena.owns(buf.buffer)) throw new Error('free: buffer was not allocated by these wasm kernels');
     this.arena.freeBytes(buf.byteOffset);
+  }
+
+  quantize(w: Float32Array, k: number, n: number, ldw = n): QuantizedMatrix {
+    this.assertLive();
+    const { packed, scales } = packPanels(quantizeInt8(w, k, n, ldw));
+    const wOff = this.arena.allocBytes(packed.length);
+    const sOff = this.arena.allocBytes(scales.length * 4);
+    const mem = this.arena.memory.buffer; // after the allocations, which may have grown the memory
+    new Int8Array(mem, wOff, packed.length).set(packed);
+    new Float32Array(mem, sOff, scales.length).set(scales);
+    return new WasmQuantized(k, n, wOff, sOff, this);
+  }
+
+  /** Single-threaded (batch-1 products are too small to split); x is quantized in the caller's scratch. */
+  gemvQ(x: Float32Array, q: QuantizedMatrix, y: Float32Array, accumulate: boolean): void {
+    this.assertLive();
+    if (!(q instanceof WasmQuantized) || q.owner !== this) throw new Error('gemvQ: the matrix was not quantized by these kernels');
+    checkGemvQArgs(x, q, y);
+    if (2 * q.k + 16 > this.scratchBytes) throw new RangeError(`gemvQ: k = ${q.k} is too large for the scratch region`);
+    this.ex.qgemv(q.k, q.n, q.wOff, q.sOff, this.ptr('x', x), this.ptr('y', y), accumulate ? 1 : 0, this.scratch[0]!);
+  }
+
+  lstmCell(H: number, gates: Float32Array, c: Float32Array, h: Float32Array): void {
+    this.assertLive();
+    if (!Number.isInteger(H) || H < 0 || gates.length < 4 * H || c.length < H || h.length < H) {
+      throw new RangeError(`lstmCell: bad sizes (H = ${H}, gates ${gates.length}, c ${c.length}, h ${h.length})`);
+    }
+    this.ex.lstm_cell(H, this.ptr('gates', gates), this.ptr('c', c), this.ptr('h', h));
   }
 
   gemm(
@@ -291,6 +322,13 @@ export class WasmKernels implements Kernels {
   private assertLive(): void {
     if (this.disposed) throw new Error('wasm kernels used after dispose()');
   }
+}
+
+/** A matrix quantized by {@link WasmKernels.quantize}: packed int8 weights and np scales in the wasm memory. */
+class WasmQuantized implements QuantizedMatrix {
+  constructor(
+    readonly k: number, readonly n: number, readonly wOff: number, readonly sOff: number, readonly owner: WasmKernels,
+  ) {}
 }
 
 function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promise<Worker> {
