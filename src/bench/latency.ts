@@ -7,13 +7,18 @@ import type { ModelConfig } from '../engine/config';
 import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';
 import { initParams, paramLayout, ParamViews, totalSize } from '../engine/params';
-import { Predictor } from '../engine/predictor';
+import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
+import { MatchModel, MixedPredictor } from '../mix';
+import { NGramModel } from '../ngram';
 import { Vocabulary } from '../engine/vocab';
 import { percentile } from './stats';
 
 export interface LatencyResult {
+  /** The product's path: the LSTM mixed with the n-gram and match models (`inkling.completion.ngram`, the default). */
   typing: { p50: number; p95: number };
   cold: { p50: number; p95: number };
+  /** The LSTM alone (`inkling.completion.ngram: false`). */
+  lstmOnly: { typing: { p50: number; p95: number }; cold: { p50: number; p95: number } };
   contextChars: number;
   suggestionChars: number;
   samples: number;
@@ -21,13 +26,31 @@ export interface LatencyResult {
   quantized: boolean;
 }
 
+/**
+ * Latency of a model with random weights of the given shape over `text` (whose characters make the vocabulary;
+ * the n-gram and match models of the mixed path are built from it, as the extension builds them from the
+ * workspace).
+ */
 export function benchLatency(kernels: Kernels, c: ModelConfig, text: string, contextChars: number, samples: number): LatencyResult {
   const vocab = Vocabulary.fromText(text);
   const config = { ...c, vocabSize: vocab.size };
   const weights = new Float32Array(totalSize(paramLayout(config)));
   initParams(config, new ParamViews(paramLayout(config), weights), 1);
   const predictor = new Predictor(kernels, config, weights);
-  const suggest = (states: DocumentStates, doc: string, context: string): void => {
+  const ngram = new NGramModel();
+  ngram.add(text);
+  const match = new MatchModel();
+  match.addText(text);
+  const mixed = new MixedPredictor(predictor, vocab, ngram, undefined, match);
+  const lstmOnly = measure(predictor, vocab, text, contextChars, samples);
+  const product = measure(mixed, vocab, text, contextChars, samples);
+  return { ...product, lstmOnly, contextChars, suggestionChars: 40, samples, quantized: predictor.quantized };
+}
+
+function measure<S extends RecurrentState>(
+  predictor: StepModel<S>, vocab: Vocabulary, text: string, contextChars: number, samples: number,
+): { typing: { p50: number; p95: number }; cold: { p50: number; p95: number } } {
+  const suggest = (states: DocumentStates<S>, doc: string, context: string): void => {
     const p = states.prepare(doc, context);
     generate(predictor, vocab, p.state, p.probs, { temperature: 0, maxChars: 40 });
   };
@@ -49,7 +72,7 @@ export function benchLatency(kernels: Kernels, c: ModelConfig, text: string, con
     cold.push(performance.now() - t0);
   }
   const r = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)) });
-  return { typing: r(typing), cold: r(cold), contextChars, suggestionChars: 40, samples, quantized: predictor.quantized };
+  return { typing: r(typing), cold: r(cold) };
 }
 
 function round(x: number): number {

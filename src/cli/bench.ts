@@ -86,6 +86,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   console.log(`\ncompletion latency, 40-character greedy suggestion, context ${contextChars} characters, ${latency.quantized ? 'int8' : 'float32'} weights (ms):`);
   console.log(`  typing (state cached, one new character): p50 ${latency.typing.p50}  p95 ${latency.typing.p95}`);
   console.log(`  cold (state rebuilt from the context):    p50 ${latency.cold.p50}  p95 ${latency.cold.p95}`);
+  console.log(`  (LSTM alone, without the n-gram and match models: typing p50 ${latency.lstmOnly.typing.p50}  p95 ${latency.lstmOnly.typing.p95}; cold p50 ${latency.lstmOnly.cold.p50}  p95 ${latency.lstmOnly.cold.p95})`);
 }
 
 function fmt(x: number | null | undefined, d: number): string {
