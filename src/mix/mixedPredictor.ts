@@ -4,7 +4,9 @@
  *
  * The distribution is over the LSTM's vocabulary: the n-gram's probability of each character goes to that
  * character's id, and its mass for characters outside the LSTM's vocabulary (and for unseen characters) to the
- * unknown id, which is never suggested. Text the user really writes (`learn`) is added to the n-gram model and
+ * unknown id, which is never suggested. When a {@link MatchModel} is given, its prediction (the character that
+ * followed the last earlier occurrence of the recent text) is mixed into the n-gram part first, with a weight
+ * learned per match length. Text the user really writes (`learn`) is added to the n-gram and match models and
  * trains the mixing weights; the model's own guesses during generation never are.
  */
 import type { Predictor, RecurrentState, StepModel } from '../engine/predictor';
