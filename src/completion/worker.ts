@@ -3,8 +3,8 @@
  * per-document recurrent states, and answers completion and sample requests, so the extension host's thread
  * never runs a model.
  *
- * Suggestions come from the LSTM mixed with the n-gram model (`src/mix`), from the n-gram model alone before
- * any LSTM is trained, or from the LSTM alone when mixing is turned off.
+ * Suggestions come from the LSTM mixed with the n-gram and match models (`src/mix`), from the n-gram model alone
+ * before any LSTM is trained, or from the LSTM alone when mixing is turned off.
  */
 import { parentPort } from 'node:worker_threads';
 import { collectCorpus } from '../corpus';
@@ -81,7 +81,7 @@ async function load(modelDir: string): Promise<ModelInfo> {
   return modelInfo(model, kernels.name);
 }
 
-/** Reads the workspace (same rules as training) into a fresh n-gram model, yielding between files. */
+/** Reads the workspace (same rules as training) into fresh n-gram and match models, yielding between files. */
 async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): Promise<IndexInfo | null> {
   const t0 = performance.now();
   if (req.roots.length === 0) {
