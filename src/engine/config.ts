@@ -2,6 +2,7 @@
  * Model and training hyper-parameters: one source of truth for defaults, ranges and validation.
  * Pure: used by the engine, the CLI, the training worker and the extension's settings parsing.
  */
+import { show } from './show';
 
 export type CellType = 'lstm' | 'gru' | 'rnn';
 export const CELL_TYPES: readonly CellType[] = ['lstm', 'gru', 'rnn'];
@@ -90,17 +91,6 @@ const INTEGER_KEYS = new Set(['layers', 'units', 'embeddingSize', 'vocabSize', '
 /** Raised for a setting that is out of range or of the wrong type. The message names the setting and the range. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
-}
-
-/** A value for an error message: JSON, cut short (values may come from a hostile model file). */
-function show(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 function checkNumber(key: keyof typeof LIMITS, value: unknown): number {

@@ -17,6 +17,7 @@ import type { AdamState } from './optimizer';
 import { paramLayout, totalSize } from './params';
 import { Vocabulary, type VocabularyJSON } from './vocab';
 import { layersModelArtifacts, type TF } from './tfjs/layersModel';
+import { show } from './show';
 
 export const FORMAT_NAME = 'inkling-model';
 export const FORMAT_VERSION = 1;
@@ -237,17 +238,6 @@ export async function loadModel(dir: string, opts: { withOptimizer?: boolean } =
     saved.optimizer = await readOptimizer(folder, weights.length, meta.training.optimizerStep);
   }
   return saved;
-}
-
-/** A value for an error message: JSON, cut short (a hostile file must not make a huge message). */
-function show(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /** Size of a regular file, or a {@link ModelFormatError} naming it when it is missing or not a file. */

@@ -2,6 +2,7 @@
  * Character vocabulary: code points to ids. Id 0 is the unknown character, so any text can be encoded.
  * Serialised as `{ version: 1, chars: string[] }` where `chars[i]` is the character of id `i + 1`.
  */
+import { show } from './show';
 
 export const UNKNOWN_ID = 0;
 /** Shown for the unknown id when decoding. */
@@ -103,17 +104,6 @@ export class Vocabulary {
     for (let i = 0; i < ids.length; i++) s += this.charOf(ids[i]!);
     return s;
   }
-}
-
-/** A value for an error message: JSON, cut short. */
-function show(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 function cmpCodePoint(a: string, b: string): number {

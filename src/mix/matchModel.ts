@@ -9,6 +9,8 @@
  * prediction is left to the caller (`MixedPredictor` learns a weight per match-length bucket).
  */
 
+import { lastCodePoints } from '../ngram/vocab';
+
 /** Code points hashed to find a match. */
 export const MIN_MATCH = 6;
 /** Longest match length tracked (longer matches count as this). */
@@ -122,23 +124,4 @@ function hashOf(a: ArrayLike<number>, end: number): number {
   let h = 0x811c9dc5;
   for (let i = end - MIN_MATCH; i < end; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
   return h >>> 0;
-}
-
-function lastCodePoints(text: string, n: number): number[] {
-  const out: number[] = [];
-  let i = text.length;
-  while (i > 0 && out.length < n) {
-    const lo = text.charCodeAt(i - 1);
-    if (lo >= 0xdc00 && lo <= 0xdfff && i > 1) {
-      const hi = text.charCodeAt(i - 2);
-      if (hi >= 0xd800 && hi <= 0xdbff) {
-        out.push(((hi - 0xd800) << 10) + (lo - 0xdc00) + 0x10000);
-        i -= 2;
-        continue;
-      }
-    }
-    out.push(lo);
-    i--;
-  }
-  return out.reverse();
 }

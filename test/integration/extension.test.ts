@@ -7,6 +7,7 @@ import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { InklingApi } from '../../src/extension';
+import { api, recordFigure } from './helpers';
 import { CompletionService } from '../../src/host/completionService';
 import { loadModel } from '../../src/engine/format';
 import { createKernels } from '../../src/engine/kernels';
@@ -17,25 +18,6 @@ import { collectCorpus } from '../../src/corpus';
 import { NGRAM_MAX_MB } from '../../src/host/workspaceIndex';
 import { MatchModel, MixedPredictor } from '../../src/mix';
 import { NGramModel } from '../../src/ngram';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const figuresFile = path.join(repoRoot, 'test-results', 'integration-figures.json');
-
-function recordFigure(name: string, value: unknown): void {
-  mkdirSync(path.dirname(figuresFile), { recursive: true });
-  let all: Record<string, unknown> = {};
-  try { all = JSON.parse(require('fs').readFileSync(figuresFile, 'utf8')); } catch { /* first figure */ }
-  all[name] = value;
-  writeFileSync(figuresFile, JSON.stringify(all, null, 2));
-}
-
-async function api(): Promise<InklingApi> {
-  const ext = vscode.extensions.getExtension<InklingApi>('inkling-dev.inkling');
-  assert.ok(ext);
-  const exports = await ext.activate();
-  await exports.ready;
-  return exports;
-}
 
 function token(cancelled = false): vscode.CancellationToken {
   const source = new vscode.CancellationTokenSource();

@@ -10,27 +10,9 @@ import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { InklingApi } from '../../src/extension';
+import { api, recordFigure } from './helpers';
 import { loadModel } from '../../src/engine/format';
 import { TrainingClient } from '../../src/training/client';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const figuresFile = path.join(repoRoot, 'test-results', 'integration-figures.json');
-
-function recordFigure(name: string, value: unknown): void {
-  mkdirSync(path.dirname(figuresFile), { recursive: true });
-  let all: Record<string, unknown> = {};
-  try { all = JSON.parse(readFileSync(figuresFile, 'utf8')); } catch { /* first figure */ }
-  all[name] = value;
-  writeFileSync(figuresFile, JSON.stringify(all, null, 2));
-}
-
-async function api(): Promise<InklingApi> {
-  const ext = vscode.extensions.getExtension<InklingApi>('inkling-dev.inkling');
-  assert.ok(ext);
-  const exports = await ext.activate();
-  await exports.ready;
-  return exports;
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const ctx = (): vscode.InlineCompletionContext => ({ triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined });

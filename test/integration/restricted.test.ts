@@ -7,18 +7,11 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { InklingApi } from '../../src/extension';
+import { api } from './helpers';
 import { saveModel } from '../../src/engine/format';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { trainOnText } from '../../src/engine/pipeline';
 import { loadTf } from '../../src/engine/tfjs/load';
-
-async function api(): Promise<InklingApi> {
-  const ext = vscode.extensions.getExtension<InklingApi>('inkling-dev.inkling');
-  assert.ok(ext);
-  const exports = await ext.activate();
-  await exports.ready;
-  return exports;
-}
 
 const ctx = (): vscode.InlineCompletionContext => ({ triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined });
 
