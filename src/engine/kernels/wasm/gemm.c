@@ -187,32 +187,12 @@ static inline void store_row(f32 *dst, v128_t lo, v128_t hi, int nr, int beta) {
 
 #define FMA(acc, x, y) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(x, y))
 
-/* C[0:mr, 0:nr] (+)= packedA[MR x kc] * packedB[kc x NR]. */
-static inline void micro_4x8(int kc, const f32 *pa, const f32 *pb, f32 *c, int ldc, int mr, int nr, int beta) {
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
-  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int p = 0; p < kc; p++) {
-    v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
-    v128_t a;
-    a = wasm_v128_load32_splat(pa + 0); FMA(c00, a, b0); FMA(c01, a, b1);
-    a = wasm_v128_load32_splat(pa + 1); FMA(c10, a, b0); FMA(c11, a, b1);
-    a = wasm_v128_load32_splat(pa + 2); FMA(c20, a, b0); FMA(c21, a, b1);
-    a = wasm_v128_load32_splat(pa + 3); FMA(c30, a, b0); FMA(c31, a, b1);
-    pa += MR;
-    pb += NR;
-  }
-  store_row(c, c00, c01, nr, beta);
-  if (mr > 1) store_row(c + ldc, c10, c11, nr, beta);
-  if (mr > 2) store_row(c + 2 * ldc, c20, c21, nr, beta);
-  if (mr > 3) store_row(c + 3 * ldc, c30, c31, nr, beta);
-}
-
-
 /*
- * Micro-kernels reading op(B) = B in place (row stride ldb) instead of from a packed panel: for a few rows of C
- * every element of B is used only a few times, so packing it would cost more memory traffic than the product.
+ * C[0:mr, 0:nr] (+)= packedA[MR x kc] * B[kc x NR], where B is a packed panel (ldb = NR) or op(B) = B read in
+ * place (row stride ldb: for a few rows of C every element of B is used only a few times, so packing it would
+ * cost more memory traffic than the product). Always inlined, so each call site gets its constants folded.
  */
-static inline void direct_4x8(int kc, const f32 *pa, const f32 *b, int ldb, f32 *c, int ldc, int beta) {
+static inline __attribute__((always_inline)) void micro_4x8(int kc, const f32 *pa, const f32 *b, int ldb, f32 *c, int ldc, int mr, int nr, int beta) {
   v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
   v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   for (int p = 0; p < kc; p++) {
@@ -225,10 +205,10 @@ static inline void direct_4x8(int kc, const f32 *pa, const f32 *b, int ldb, f32 
     pa += MR;
     b += ldb;
   }
-  store_row(c, c00, c01, NR, beta);
-  store_row(c + ldc, c10, c11, NR, beta);
-  store_row(c + 2 * ldc, c20, c21, NR, beta);
-  store_row(c + 3 * ldc, c30, c31, NR, beta);
+  store_row(c, c00, c01, nr, beta);
+  if (mr > 1) store_row(c + ldc, c10, c11, nr, beta);
+  if (mr > 2) store_row(c + 2 * ldc, c20, c21, nr, beta);
+  if (mr > 3) store_row(c + 3 * ldc, c30, c31, nr, beta);
 }
 
 /* One row of C, 16 columns: pa walks packed A with stride MR. */
@@ -278,7 +258,7 @@ static void gemm_small_m(int transA, int m, int n, int k, const f32 *a, int lda,
       const f32 *pa = packA + i * kc;
       f32 *ci = c + i * ldc;
       if (mr == MR) {
-        for (int j = 0; j < nFull; j += NR) direct_4x8(kc, pa, bp + j, ldb, ci + j, ldc, beta);
+        for (int j = 0; j < nFull; j += NR) micro_4x8(kc, pa, bp + j, ldb, ci + j, ldc, MR, NR, beta);
       } else {
         for (int r = 0; r < mr; r++) {
           int j = 0;
@@ -288,7 +268,7 @@ static void gemm_small_m(int transA, int m, int n, int k, const f32 *a, int lda,
       }
       if (nFull < n) {
         pack_b(0, kc, n - nFull, bp + nFull, ldb, packB);
-        micro_4x8(kc, pa, packB, ci + nFull, ldc, mr, n - nFull, beta);
+        micro_4x8(kc, pa, packB, NR, ci + nFull, ldc, mr, n - nFull, beta);
       }
     }
   }
@@ -334,7 +314,7 @@ void gemm(int transA, int transB, int m, int n, int k,
           const f32 *pb = packB + jr * kc;
           for (int ir = 0; ir < mc; ir += MR) {
             int mr = mc - ir < MR ? mc - ir : MR;
-            micro_4x8(kc, packA + ir * kc, pb, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, beta);
+            micro_4x8(kc, packA + ir * kc, pb, NR, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, beta);
           }
         }
       }
