@@ -11,7 +11,7 @@ import type { CompletionService } from './completionService';
 import type { ModelStore } from './modelStore';
 import type { Notifier } from './notifier';
 import type { SettingsService } from './settings';
-import type { ModelState, StatusBar } from './statusBar';
+import type { StatusBar } from './statusBar';
 
 export class TrainingController implements vscode.Disposable {
   private readonly events = new Emitter<TrainingEvent>();
@@ -137,9 +137,9 @@ export class TrainingController implements vscode.Disposable {
     this.client.stop();
   }
 
-  private untrained(): ModelState {
-    const index = this.completion.index;
-    return index ? { kind: 'ngram', files: index.files } : { kind: 'untrained' };
+  /** The status bar's resting state (off, ready, untrained with or without the n-gram model), as at activation. */
+  private rest(): void {
+    this.status.showResting(this.settings.value.enable, this.completion.model?.validationBitsPerChar, this.completion.index?.files);
   }
 
   private async finish(result: Extract<TrainingEvent, { type: 'done' | 'error' }>): Promise<'done' | 'aborted' | 'error'> {
@@ -147,19 +147,17 @@ export class TrainingController implements vscode.Disposable {
     if (this.disposed) return result.type === 'error' ? 'error' : 'aborted';
     if (result.type === 'error') {
       this.notifier.error(result.message);
-      this.status.set(this.store.exists && this.completion.model ? { kind: 'ready', valBits: this.completion.model.validationBitsPerChar } : this.untrained());
+      this.rest();
       return 'error';
     }
     if (this.store.exists) {
       try {
-        const info = await this.completion.load(this.store.dir);
-        this.status.set({ kind: 'ready', valBits: info?.validationBitsPerChar ?? null });
+        await this.completion.load(this.store.dir);
       } catch (e) {
         this.notifier.error(`could not load the trained model: ${(e as Error).message}`);
       }
-    } else {
-      this.status.set(this.untrained());
     }
+    this.rest();
     this.notifier.log.info(`Training ended: ${result.stopReason}`);
     return result.stopReason === 'aborted' ? 'aborted' : 'done';
   }

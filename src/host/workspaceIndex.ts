@@ -1,6 +1,7 @@
 /**
- * Keeps the completion worker's n-gram model of the workspace current: built at activation, when the workspace
- * is trusted or its folders change, after each training run, and dropped when `inkling.completion.ngram` is off.
+ * Keeps the completion worker's n-gram and match models of the workspace current: built at activation, when the
+ * workspace is trusted or its folders change, after each training run, and when the settings that choose what they
+ * read change (`inkling.completion.ngram` off drops them).
  * It reads the files through the same rules as training (ignores, secrets, size caps), never in Restricted Mode.
  */
 import * as vscode from 'vscode';
@@ -14,16 +15,25 @@ export const NGRAM_MAX_MB = 4;
 export class WorkspaceIndexer implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private running: Promise<void> = Promise.resolve();
+  /** {@link inputs} as of the last rebuild asked for (each build reads the settings current when it runs). */
+  private wanted: string;
 
   constructor(
     private readonly completion: CompletionService,
     private readonly settings: SettingsService,
     private readonly notifier: Notifier,
   ) {
+    this.wanted = this.inputs(); // the first build is asked for by the composition root, once the model is loaded
     this.subs.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.rebuild()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rebuild()),
-      settings.onDidChange((s) => { if (s.ngram !== (this.completion.index !== null)) this.rebuild(); }),
+      // Only the settings that decide what the models read; other changes (temperature, …) cost nothing.
+      settings.onDidChange(() => {
+        const now = this.inputs();
+        if (now === this.wanted) return;
+        this.wanted = now;
+        void this.rebuild();
+      }),
     );
   }
 
@@ -33,6 +43,11 @@ export class WorkspaceIndexer implements vscode.Disposable {
       this.notifier.log.warn(`The workspace n-gram model could not be built: ${e.message}`);
     });
     return this.running;
+  }
+
+  private inputs(): string {
+    const s = this.settings.value;
+    return JSON.stringify([s.ngram, s.include, s.exclude, s.maxCorpusMB]);
   }
 
   private async build(): Promise<void> {
