@@ -58,12 +58,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const train = trainFolder ? await folderText(path.resolve(trainFolder), v) : null;
   const ngram = new NGramModel();
   if (train) for (const t of train.texts) ngram.add(t);
-  // Inkling's own copy of the workspace for long-range matches (as the extension keeps one).
-  const workspaceMatches = (): MatchModel => {
-    const m = new MatchModel();
-    if (train) for (const t of train.texts) m.addText(t);
-    return m;
-  };
+  // Inkling's own copy of the workspace for long-range matches (as the extension keeps one); each use learns, so
+  // each gets a copy.
+  const matches = new MatchModel();
+  if (train) for (const t of train.texts) matches.addText(t);
+  const workspaceMatches = (): MatchModel => matches.clone();
 
   const single = (await createKernels({ threads: 1 })).kernels;
   const t0 = performance.now();

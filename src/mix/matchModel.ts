@@ -55,6 +55,15 @@ export class MatchModel {
     this.mask = (1 << tableBits) - 1;
   }
 
+  /** A copy with the same history (later learning in one does not reach the other). */
+  clone(): MatchModel {
+    const copy = new MatchModel(this.capacity, Math.log2(this.table.length));
+    copy.hist = this.hist.slice(0, Math.max(this.size, 16));
+    copy.size = this.size;
+    copy.table.set(this.table);
+    return copy;
+  }
+
   /** Code points of history held. */
   get length(): number {
     return this.size;

@@ -139,6 +139,22 @@ describe('long-range match model', () => {
     assert.equal(String.fromCodePoint(m.predict(u)!.codePoint), 'a', 'typed text is recalled later');
   });
 
+  it('clones: a copy predicts as the original and learns apart from it', () => {
+    const m = new MatchModel(1 << 16, 12);
+    m.addText('one two three four five six seven');
+    const c = m.clone();
+    const s1 = m.newState();
+    const s2 = c.newState();
+    feed(m, s1, 'one two thr', '', false);
+    feed(c, s2, 'one two thr', '', false);
+    assert.deepEqual(c.predict(s2), m.predict(s1));
+    feed(c, c.newState(), 'brand new words', '', true);
+    assert.equal(c.length, m.length + [...'brand new words'].length);
+    const probe = m.newState();
+    feed(m, probe, 'xx brand new wo', '', false);
+    assert.equal(m.predict(probe), null, 'the original never saw what the copy learned');
+  });
+
   it('makes the mixture recall a long line of the workspace the LSTM has never seen', () => {
     const vocab = Vocabulary.fromText('abcdefghijklmnopqrstuvwxyz .\n');
     const config = { cell: 'lstm' as const, layers: 1, units: 16, embeddingSize: 8, dropout: 0, vocabSize: vocab.size };
