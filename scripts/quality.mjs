@@ -83,7 +83,7 @@ for (const [name, prepare] of Object.entries(corpora)) {
     rows.push([name, lastJson(path.join(dir, 'eval.json')), lastJson(path.join(dir, 'train.json'))]);
     continue;
   }
-  if (!skipTrain && !tableOnly) {
+  if (!skipTrain) {
     fs.rmSync(dir, { recursive: true, force: true });
     prepare(dir);
     console.error(`\n== ${name}: training for ${minutes} minutes`);

@@ -4,16 +4,7 @@ import { createKernels, JsKernels, WasmKernels, type Kernels } from '../../src/e
 import { locateWasm } from '../../src/engine/kernels/wasm/locate';
 import path from 'node:path';
 
-/** Deterministic uniform values in [-1, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 2 ** 32) * 2 - 1;
-  };
-}
+import { rng } from '../helpers/random';
 
 interface Case {
   transA: boolean;

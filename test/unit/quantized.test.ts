@@ -7,16 +7,7 @@ import { Predictor } from '../../src/engine/predictor';
 import { xqLimit } from '../../src/engine/kernels/quantized';
 import { locateWasm } from '../../src/engine/kernels/wasm/locate';
 
-/** Deterministic uniform values in [-1, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 2 ** 32) * 2 - 1;
-  };
-}
+import { rng } from '../helpers/random';
 
 interface Operands {
   k: number;
