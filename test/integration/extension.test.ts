@@ -7,7 +7,7 @@ import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { InklingApi } from '../../src/extension';
-import { api, recordFigure } from './helpers';
+import { api, recordFigure, waitFor } from './helpers';
 import { CompletionService } from '../../src/host/completionService';
 import { loadModel } from '../../src/engine/format';
 import { createKernels } from '../../src/engine/kernels';
@@ -49,14 +49,6 @@ describe('Inkling in VS Code', function () {
     assert.ok(contributed.length >= 9);
   });
 
-  async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
-    const t0 = Date.now();
-    while (!ok()) {
-      if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   const ngramCorpus = () => ({ include: ['**/*'], exclude: [], maxTotalBytes: NGRAM_MAX_MB * 2 ** 20 });
   const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
@@ -81,7 +73,7 @@ describe('Inkling in VS Code', function () {
     if (a.store.exists) return; // a model from an earlier run in this storage: the n-gram path is not reachable
     assert.equal(a.completion.model, null);
     await cfg().update('completion.ngram', true, vscode.ConfigurationTarget.Workspace);
-    await until('the workspace n-gram model', () => a.completion.index !== null);
+    await waitFor('the workspace n-gram model', () => a.completion.index !== null, 60_000);
     assert.ok(a.completion.index!.files >= 4, `indexed ${a.completion.index!.files} files`);
     const content = 'export function formatPr';
     const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
@@ -92,7 +84,7 @@ describe('Inkling in VS Code', function () {
     assert.equal(items[0]!.insertText, expected);
     // The rest of this suite checks the LSTM's own suggestions: n-gram off (the worker drops it).
     await cfg().update('completion.ngram', false, vscode.ConfigurationTarget.Workspace);
-    await until('the n-gram model to be dropped', () => a.completion.index === null);
+    await waitFor('the n-gram model to be dropped', () => a.completion.index === null, 60_000);
     assert.equal(await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), ctx(), token()), undefined,
       'nothing to suggest from without a model');
   });

@@ -25,3 +25,16 @@ export async function api(): Promise<InklingApi> {
   await exports.ready;
   return exports;
 }
+
+/** Polls `probe` until it gives a value other than undefined or false; throws naming `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

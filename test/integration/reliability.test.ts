@@ -10,7 +10,8 @@ import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { InklingApi } from '../../src/extension';
-import { api, recordFigure } from './helpers';
+import { api, recordFigure, waitFor } from './helpers';
+import { percentile } from '../../src/bench/stats';
 import { loadModel } from '../../src/engine/format';
 import { TrainingClient } from '../../src/training/client';
 
@@ -18,21 +19,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const ctx = (): vscode.InlineCompletionContext => ({ triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined });
 const token = (): vscode.CancellationToken => new vscode.CancellationTokenSource().token;
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 const round = (x: number) => Math.round(x * 10) / 10;
 
 describe('Reliability in VS Code', function () {
