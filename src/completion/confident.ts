@@ -53,11 +53,14 @@ export function continueWithConfidence<S extends RecurrentState>(
 
 /**
  * The length of the longest prefix of `c.text` that ends at a token boundary (not between two word
- * characters; the end of the line is one) and whose confidence is at least `threshold`; 0 if none.
+ * characters; the end of the line is one) and whose confidence is at least `threshold`; 0 if none. At threshold
+ * 0, all of it.
  * Trailing white space is not counted (the editor would not show it).
  */
 export function confidentLength(c: Continuation, threshold: number): number {
   const t = c.text;
+  // At 0 everything is shown, as far as the length cap.
+  if (!(threshold > 0)) return t.replace(/[ \t]+$/, '').length;
   for (let n = t.length; n >= 1; n--) {
     if (c.confidence[n - 1]! < threshold) continue;
     const atEnd = n === t.length;

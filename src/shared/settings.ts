@@ -12,6 +12,8 @@ export interface Settings {
   languages: Record<string, boolean>;
   temperature: number;
   maxSuggestionChars: number;
+  /** Show a suggestion only as far as the estimated probability that all of it is right stays at or above this. */
+  confidence: number;
   multiline: boolean;
   debounceMs: number;
   inCommentsAndStrings: boolean;
@@ -43,6 +45,7 @@ export const SETTINGS: Record<string, Spec> = {
   'enable': { key: 'enable', type: 'boolean', default: true },
   'languages': { key: 'languages', type: 'languages', default: { '*': true } },
   'completion.temperature': { key: 'temperature', type: 'number', default: 0, min: 0, max: 2 },
+  'completion.confidence': { key: 'confidence', type: 'number', default: 0.4, min: 0, max: 1 },
   'completion.maxChars': { key: 'maxSuggestionChars', type: 'number', default: 48, min: 1, max: 400, integer: true },
   'completion.multiline': { key: 'multiline', type: 'boolean', default: false },
   'completion.debounceMs': { key: 'debounceMs', type: 'number', default: 10, min: 0, max: 2000, integer: true },
