@@ -62,6 +62,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     confidence: { type: 'string' },
     'read-cost': { type: 'string' },
     mixing: { type: 'string' },
+    sse: { type: 'string' },
   });
   if (positionals.length !== 2) throw new UsageError('usage: inkling eval <modelDir> <folder> [--train <folder>] [--max-chars N] [--typing-chars N] [--cold-contexts 64,128,...] [--json]');
   const model = await loadModel(positionals[0]!);
@@ -95,7 +96,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
   // The starting mixing weights, as the extension sets them: the LSTM's validation score and the n-gram part's
   // score on the last part of the workspace text (never the held-out text).
   const prior = { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits };
-  const mixOptions = { mixing, prior };
+  const sseArg = str(v, 'sse') ?? 'on';
+  if (sseArg !== 'on' && sseArg !== 'off') throw new UsageError('--sse must be on or off');
+  const mixOptions = { mixing, prior, sse: sseArg === 'on' };
 
   const single = (await createKernels({ threads: 1 })).kernels;
   const t0 = performance.now();
@@ -112,7 +115,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const segments = typedSegments(held.named, typingChars);
   const inkling = suggestionReport(segments, proposerOf(mixedNow, model.vocab, undefined, (t) => mixedNow.learnText(t)), threshold, readCost);
   const workspaceVocab = Vocabulary.fromText(train ? train.texts : held.texts);
-  const ngramOnly = new MixedPredictor(null, workspaceVocab, ngram.clone(), undefined, workspaceMatches(), { mixing });
+  const ngramOnly = new MixedPredictor(null, workspaceVocab, ngram.clone(), undefined, workspaceMatches(), { mixing, sse: mixOptions.sse });
   const ngramPart = suggestionReport(segments, proposerOf(ngramOnly, workspaceVocab, undefined, (t) => ngramOnly.learnText(t)), threshold, readCost);
   const lstmOnly = suggestionReport(segments, proposerOf(new Predictor(single, model.config, model.weights), model.vocab), threshold, readCost);
   for (const [name, rep] of [['Inkling', inkling], ['n-gram part alone', ngramPart], ['LSTM alone', lstmOnly]] as const) {

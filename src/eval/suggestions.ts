@@ -223,12 +223,15 @@ export function languageOf(file: string): string {
 }
 
 /**
- * The held-out text a simulated user types: from each file in turn, about `perFile` characters (whole lines)
+ * The held-out text a simulated user types: from each file in turn, about `total ÷ files` characters (at least
+ * `minPerFile`; whole lines)
  * from the start of the line at its middle (from its start when it is short), until `total` characters. A
  * person edits files in the middle more often than they write their licence header.
  */
-export function typedSegments(files: { path: string; text: string }[], total: number, perFile = 800): Segment[] {
+export function typedSegments(files: { path: string; text: string }[], total: number, minPerFile = 800): Segment[] {
   const out: Segment[] = [];
+  // Few files: longer stretches of each.
+  const perFile = Math.max(minPerFile, Math.ceil(total / Math.max(1, files.length)));
   let n = 0;
   for (const f of files) {
     if (n >= total) break;
