@@ -10,12 +10,12 @@ import { DOCUMENT_SEPARATOR, loadModel } from '../engine';
 import { Predictor } from '../engine/predictor';
 import { MatchModel, MixedPredictor, scoreMixed, type Mixing } from '../mix';
 import { Vocabulary } from '../engine/vocab';
-import { DEFAULT_CONFIDENCE, DEFAULT_READ_COST } from '../completion/defaults';
-import { suggestionReport, typedSegments, type SuggestionReport } from '../eval/suggestions';
+import { defaultSettings } from '../shared/settings';
+import { DEFAULT_READ_COST, suggestionReport, typedSegments, type SuggestionReport } from '../eval/suggestions';
 import { proposerOf } from '../eval/suggesters';
 import { addScoringTail } from '../mix/prior';
 import { createKernels } from '../engine/kernels';
-import { percentile } from '../bench/stats';
+import { percentile } from '../shared/percentile';
 import { coldContextStudy, type ColdContextRow } from '../eval/coldContext';
 import { conditionalBitsPerChar } from '../eval/compressors';
 import { savings, simulateTyping } from '../eval/keystrokes';
@@ -86,7 +86,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (train) for (const t of train.texts) matches.addText(t);
   const workspaceMatches = (): MatchModel => matches.clone();
 
-  const threshold = num(v, 'confidence') ?? DEFAULT_CONFIDENCE;
+  const threshold = num(v, 'confidence') ?? defaultSettings().confidence;
   const readCost = num(v, 'read-cost') ?? DEFAULT_READ_COST;
   if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--confidence must be from 0 to 1');
   if (!(readCost >= 0)) throw new UsageError('--read-cost must be 0 or more');

@@ -3,8 +3,8 @@
  * simulation: the same context length, per-document state reuse, greedy generation, length limit and
  * end-of-line rule as the provider. Also the n-gram baseline under the same rules.
  */
-import { DocumentStates } from '../completion/stateCache';
-import { trimSuggestion } from '../completion/rules';
+import { DocumentStates } from '../engine/stateCache';
+import { trimSuggestion } from '../shared/completionRules';
 import type { SavedModel } from '../engine/format';
 import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';
@@ -14,8 +14,8 @@ import { type MatchModel, MixedPredictor, type MixOptions } from '../mix';
 import type { NGramModel } from '../ngram';
 import type { Suggest } from './keystrokes';
 import type { Proposer } from './suggestions';
-import { continueWithConfidence, forCursor } from '../completion/confident';
-import { DocumentLines } from '../completion/documents';
+import { continueWithConfidence, forCursor } from '../engine/confident';
+import { DocumentLines } from '../mix/documentLines';
 
 export interface SuggestRules {
   /** @default 256, as `inkling.completion.contextChars` */

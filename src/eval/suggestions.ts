@@ -2,7 +2,7 @@
  * Ghost-text figures as a person pays for them. A simulated user types a held-out text from start to end. At
  * each position where no suggestion is on screen, the suggestion the extension would show there is offered
  * (the greedy continuation cut where the model's confidence falls below the threshold, see
- * `completion/confident.ts`). For every distinct suggestion shown we record the characters shown and the
+ * `engine/confident.ts`). For every distinct suggestion shown we record the characters shown and the
  * characters right (its longest prefix that is the real continuation).
  *
  * The user reads every suggestion shown, at a cost of `readCost` keystrokes per character; accepts it with one
@@ -17,7 +17,7 @@
  * behind the suggestions reads (and may learn from) exactly the text before each position, whatever the
  * threshold, so the continuation at every position is computed once and each threshold's run replays them.
  */
-import { type Continuation, confidentText } from '../completion/confident';
+import { type Continuation, confidentText } from '../engine/confident';
 import { longestWordPrefix } from './keystrokes';
 
 /** A stretch of a held-out file that the simulated user types: `text.slice(start, end)`, after `text.slice(0, start)`. */
@@ -187,6 +187,12 @@ export function reliability(records: SuggestionRecord[], edges = [0, 0.1, 0.2, 0
   }
   return rows;
 }
+
+/**
+ * What reading one character of ghost text costs the simulated user, in keystrokes: reading runs at about five
+ * times typing speed (some 250 words a minute against 50), so a fifth of a keystroke.
+ */
+export const DEFAULT_READ_COST = 0.2;
 
 /** Thresholds of the precision/recall curve. */
 export const CURVE_THRESHOLDS = [0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];

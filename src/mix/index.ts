@@ -2,5 +2,6 @@ export { Mixer, type MixerOptions } from './mixer';
 export { MixedPredictor, type MixState, type Contributions, type Mixing, type MixOptions, priorLstmShare } from './mixedPredictor';
 export { Apm } from './apm';
 export { HeldOutProbe, addScoringTail } from './prior';
-export { scoreMixed, type MixedScore } from './score';
+export { DocumentLines } from './documentLines';
+export { scoreMixed, type MixedScore } from '../eval/mixture';
 export { MatchModel, type MatchState } from './matchModel';

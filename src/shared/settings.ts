@@ -12,7 +12,12 @@ export interface Settings {
   languages: Record<string, boolean>;
   temperature: number;
   maxSuggestionChars: number;
-  /** Show a suggestion only as far as the estimated probability that all of it is right stays at or above this. */
+  /**
+   * Show a suggestion only as far as the estimated probability that all of it is right stays at or above this
+   * (engine/confident.ts). The default 0.4 is where `inkling eval`'s threshold curve saved the most keystrokes net
+   * of reading on held-out tfjs-layers (Inkling after the default training; 0.3 within 0.1 point) and on held-out
+   * `@types/node` (the n-gram part alone); lower thresholds show more that is wrong (README, "Ghost text").
+   */
   confidence: number;
   multiline: boolean;
   debounceMs: number;

@@ -13,12 +13,12 @@ import { loadModel } from '../../src/engine/format';
 import { createKernels } from '../../src/engine/kernels';
 import { Predictor } from '../../src/engine/predictor';
 import { generate, prime } from '../../src/engine/generate';
-import { trimSuggestion } from '../../src/completion/rules';
+import { trimSuggestion } from '../../src/shared/completionRules';
 import { collectCorpus } from '../../src/corpus';
 import { NGRAM_MAX_MB } from '../../src/host/workspaceIndex';
 import { HeldOutProbe, MatchModel, MixedPredictor } from '../../src/mix';
-import { confidentText, continueWithConfidence, forCursor } from '../../src/completion/confident';
-import { DocumentLines } from '../../src/completion/documents';
+import { confidentText, continueWithConfidence, forCursor } from '../../src/engine/confident';
+import { DocumentLines } from '../../src/mix/documentLines';
 import { Vocabulary } from '../../src/engine/vocab';
 import { NGramModel } from '../../src/ngram';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { type Continuation, confidentLength, confidentText, continueWithConfidence, forCursor } from '../../src/completion/confident';
-import { DocumentLines } from '../../src/completion/documents';
-import { codeOnlyLength } from '../../src/completion/rules';
+import { type Continuation, confidentLength, confidentText, continueWithConfidence, forCursor } from '../../src/engine/confident';
+import { DocumentLines } from '../../src/mix/documentLines';
+import { codeOnlyLength } from '../../src/shared/completionRules';
 import { prime } from '../../src/engine/generate';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';

@@ -5,11 +5,11 @@
  * What is shown is its longest prefix that ends at a token boundary with that estimate at or above the
  * confidence threshold; nothing when not even the first token is that likely. Pure (no vscode, no I/O).
  */
-import type { RecurrentState, StepModel } from '../engine/predictor';
-import type { Rng } from '../engine/rng';
-import { pick } from '../engine/sampling';
-import type { Vocabulary } from '../engine/vocab';
-import { codeOnlyLength, inCommentOrString } from './rules';
+import type { RecurrentState, StepModel } from './predictor';
+import type { Rng } from './rng';
+import { pick } from './sampling';
+import type { Vocabulary } from './vocab';
+import { codeOnlyLength, inCommentOrString } from '../shared/completionRules';
 
 export interface Continuation {
   /** The greedy continuation (up to the length cap or the end of the line). */

@@ -11,16 +11,15 @@ import { collectCorpus } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
 import { Vocabulary } from '../engine/vocab';
-import { continueWithConfidence, confidentText, forCursor } from './confident';
-import { DocumentLines } from './documents';
+import { continueWithConfidence, confidentText, forCursor } from '../engine/confident';
 import { createKernels, type Kernels } from '../engine/kernels';
 import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
 import { Rng } from '../engine/rng';
-import { HeldOutProbe, MatchModel, MixedPredictor } from '../mix';
+import { DocumentLines, HeldOutProbe, MatchModel, MixedPredictor } from '../mix';
 import { NGramModel } from '../ngram';
-import { modelInfo } from '../shared/modelInfo';
+import { modelInfo } from './modelInfo';
 import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
-import { DocumentStates } from './stateCache';
+import { DocumentStates } from '../engine/stateCache';
 
 type Complete = Extract<CompletionRequest, { type: 'complete' }>;
 
