@@ -127,7 +127,9 @@ describe('Inkling in VS Code', function () {
     try {
       const p = new Predictor(kernels, model.config, model.weights);
       const { state, probs } = prime(p, model.vocab, before);
-      const raw = generate(p, model.vocab, state, probs, { temperature: 0, maxChars: 48, stopBefore: (c) => c === '\n' });
+      // As the worker makes it: greedy, in code no prose (the suite sets the confidence to 0: no cut by confidence).
+      const c = continueWithConfidence(p, model.vocab, state, probs, { maxChars: 48, stopBefore: (ch) => ch === '\n' });
+      const raw = confidentText(forCursor(c, before.slice(before.lastIndexOf('\n') + 1), 'typescript'), 0).text;
       return trimSuggestion(raw, { multiline: false, indent: '' });
     } finally {
       kernels.dispose();
@@ -188,6 +190,20 @@ describe('Inkling in VS Code', function () {
     assert.equal(await a.provider.provideInlineCompletionItems(doc, new vscode.Position(0, 6), ctx(), token()), undefined);
   });
 
+  it('computes one suggestion per keystroke, alternatives only when the user asks for the next one (Alt+])', async () => {
+    const a = await api();
+    const { content, expected } = await contextWithSuggestion(a);
+    const auto: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined };
+    const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
+    const typing = await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), auto, token());
+    assert.equal(typing?.length, 1, 'one item while typing');
+    assert.equal(typing![0]!.insertText, expected);
+    // Asking for the next suggestion (an explicit request) computes alternatives; the first stays the same.
+    const asked = await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), ctx(), token());
+    assert.ok(asked && asked.length >= 1);
+    assert.equal(asked[0]!.insertText, expected);
+  });
+
   /** Opens an untitled TypeScript editor with the cursor at the end of `content`. */
   async function editorAtEnd(content: string): Promise<vscode.TextDocument> {
     const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
@@ -195,6 +211,19 @@ describe('Inkling in VS Code', function () {
     const end = doc.positionAt(content.length);
     editor.selection = new vscode.Selection(end, end);
     return doc;
+  }
+
+  /**
+   * A document ending where the small test model has something to say (its greedy continuation is not empty: a
+   * model trained for seconds on a loaded machine may have nothing to add after a given context), and that text.
+   */
+  async function contextWithSuggestion(a: InklingApi): Promise<{ content: string; expected: string }> {
+    const candidates = ['export function format(value: number): string {\n  return ', 'export function ', 'import { ', 'export const ', 'const '];
+    for (const content of candidates) {
+      const expected = await expectedGreedy(a, content);
+      if (expected) return { content, expected };
+    }
+    assert.fail(`the model continues none of ${candidates.join(' | ')}`);
   }
 
   /** Runs `trigger`, then accepts the ghost text (Tab's command) until something is inserted; returns it. */
@@ -212,9 +241,8 @@ describe('Inkling in VS Code', function () {
 
   it('shows the ghost text in the editor and Tab-accept (commit) inserts it and counts it', async () => {
     const a = await api();
-    const content = 'export function format(value: number): string {\n  return ';
+    const { content, expected } = await contextWithSuggestion(a);
     const doc = await editorAtEnd(content);
-    const expected = await expectedGreedy(a, content);
     const before = a.acceptance.value.acceptedFull;
     const inserted = await triggerAndAccept(doc, content.length, 'editor.action.inlineSuggest.trigger');
     assert.equal(inserted, expected);
@@ -323,9 +351,8 @@ describe('Inkling in VS Code', function () {
     for (let i = 0; i < 50 && !dashboardTab(); i++) await new Promise((r) => setTimeout(r, 100));
     const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label}:${(t.input as { viewType?: string })?.viewType ?? '-'}`);
     assert.ok(dashboardTab(), `the dashboard tab is open (tabs: ${all.join(', ')})`);
-    const content = 'export function format(value: number): string {\n  return ';
+    const { content, expected } = await contextWithSuggestion(a);
     const doc = await editorAtEnd(content);
-    const expected = await expectedGreedy(a, content);
     const shownBefore = a.acceptance.value.shown;
     const inserted = await triggerAndAccept(doc, content.length, 'inkling.triggerCompletion');
     assert.ok(a.acceptance.value.shown > shownBefore, 'the trigger asked the provider');
