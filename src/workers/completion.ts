@@ -43,7 +43,8 @@ function suggester<S extends RecurrentState>(predictor: StepModel<S>, vocab: Voc
         // The first item uses the user's temperature (greedy at 0); alternatives need some randomness to differ.
         const temperature = i === 0 ? req.temperature : Math.max(0.6, req.temperature);
         // As long as the model is sure of it (see confident.ts); in code, no prose.
-        const c = continueWithConfidence(predictor, vocab, state, prepared.probs, { temperature, rng, maxChars: req.maxChars, stopBefore });
+        // Generation stops once the confidence is below the threshold: nothing after that could be shown.
+        const c = continueWithConfidence(predictor, vocab, state, prepared.probs, { temperature, rng, maxChars: req.maxChars, stopBefore, minConfidence: req.confidence });
         const text = confidentText(forCursor(c, linePrefix, req.languageId), req.confidence).text;
         // The first item may be empty (nothing sure enough); then nothing is shown, alternatives included.
         if (i === 0 && !text) break;
