@@ -253,3 +253,47 @@ export function typedSegments(files: { path: string; text: string }[], total: nu
   }
   return out;
 }
+
+/** What was shown at one position and what really followed there (to the end of the line). */
+export interface ShownAt {
+  shown: string;
+  real: string;
+}
+
+export interface ShownFigures {
+  positions: number;
+  suggestions: number;
+  charsShown: number;
+  charsRight: number;
+  /** Characters that really followed at the positions (the most a suggestion there could have got right). */
+  charsReal: number;
+  /** right ÷ shown; right ÷ real; the share of suggestions that were right in full. */
+  precision: number;
+  recall: number;
+  fullAcceptRate: number;
+}
+
+/**
+ * Precision and recall of the suggestions shown at given positions (the end-to-end test's: after the first
+ * characters of each held-out line), each scored by its longest correct prefix, as {@link figures} scores them.
+ */
+export function shownFigures(at: ShownAt[]): ShownFigures {
+  let shown = 0;
+  let right = 0;
+  let real = 0;
+  let suggestions = 0;
+  let full = 0;
+  for (const a of at) {
+    real += a.real.length;
+    if (!a.shown) continue;
+    suggestions++;
+    const r = commonPrefix(a.shown, a.real, 0);
+    shown += a.shown.length;
+    right += r;
+    if (r === a.shown.length) full++;
+  }
+  return {
+    positions: at.length, suggestions, charsShown: shown, charsRight: right, charsReal: real,
+    precision: shown ? right / shown : 0, recall: real ? right / real : 0, fullAcceptRate: suggestions ? full / suggestions : 0,
+  };
+}

@@ -4,6 +4,7 @@
  * continue the IntelliSense item that is selected, and survive typing their first characters without a new
  * model call.
  */
+import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { CancelledError } from './completionClient';
 import { indentOf, inCommentOrString, lineEndIsFree, trimSuggestion } from '../shared/completionRules';
@@ -40,6 +41,16 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
     document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const answer: Answer = { source: 'none' };
+    const items = await this.provide(document, position, context, token, answer);
+    if (TRACE_FILE) trace(document, position, items, token, answer);
+    return items;
+  }
+
+  private async provide(
+    document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken, answer: Answer,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const s = this.settings.value;
     if (!this.hooks.enabled() || !languageEnabled(s, document.languageId) || !this.completion.canSuggest) return undefined;
     const line = document.lineAt(position.line).text;
@@ -60,8 +71,13 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
     const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     let texts = this.typed.lookup(doc, before);
     if (texts && explicit && texts.length < 2) texts = undefined;
+    if (texts) answer.source = 'typed';
     if (!texts) {
-      this.observeOnce(document);
+      // A document's text goes to the n-gram and match models before its first suggestion; afterwards only once
+      // the worker has read the text typed since (it marks what it learned from typing, so that is not learned
+      // twice; see DocumentLines).
+      const first = !this.observed.has(doc);
+      if (first) this.observeOnce(document);
       if (s.debounceMs > 0 && context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic) {
         await new Promise((r) => setTimeout(r, s.debounceMs));
         if (token.isCancellationRequested) return undefined;
@@ -76,8 +92,12 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
       } catch (e) {
         if (e instanceof CancelledError) return undefined;
         throw e;
+      } finally {
+        // Not the lines around the cursor: what is typed there is learned as it is typed.
+        if (!first) this.observeOnce(document, { fromLine: document.positionAt(start).line, toLine: range.start.line });
       }
       if (r.type !== 'completion' || token.isCancellationRequested) return undefined;
+      answer.source = r.source;
       this.latencies.push(r.ms);
       if (this.latencies.length > 200) this.latencies.shift();
       // The first item is the model's choice at the user's temperature; alternatives only add to it.
@@ -95,8 +115,9 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
   /**
    * Gives an open document's text to the worker's n-gram and match models (it learns only lines it has not read
    * for that document), at the first suggestion in it and after edits, at most every few seconds per document.
+   * `skip`: lines left out (those of the context just sent, which the models read as they are typed).
    */
-  observeOnce(document: vscode.TextDocument): void {
+  observeOnce(document: vscode.TextDocument, skip?: { fromLine: number; toLine: number }): void {
     if (!this.settings.value.ngram || (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled')) return;
     const key = document.uri.toString();
     const last = this.observed.get(key);
@@ -104,13 +125,45 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
     if (last && Date.now() - last.at < OBSERVE_EVERY_MS) return;
     this.observed.set(key, { version: document.version, at: Date.now() });
     if (this.observed.size > 256) this.observed.delete(this.observed.keys().next().value!);
-    const text = document.getText();
-    if (text.length <= MAX_OBSERVED_CHARS) this.completion.client.observe(key, text);
+    if (document.getText().length > MAX_OBSERVED_CHARS) return;
+    const text = skip
+      ? document.getText(new vscode.Range(0, 0, skip.fromLine, 0))
+        + (skip.toLine + 1 < document.lineCount ? document.getText(new vscode.Range(skip.toLine + 1, 0, document.lineCount, 0)) : '')
+      : document.getText();
+    this.completion.client.observe(key, text);
   }
 
   forget(doc: vscode.Uri): void {
     this.typed.forget(doc.toString());
     this.observed.delete(doc.toString());
     this.completion.client.forget(doc.toString());
+  }
+}
+
+interface Answer {
+  /** Where the text came from: the worker's model ('mixed', 'lstm', 'ngram'), the typed cache, or nothing asked. */
+  source: string;
+}
+
+/**
+ * With INKLING_COMPLETION_TRACE set to a file, every answer of the provider is appended to it as one JSON line
+ * (document, offset, the text offered, where it came from, cancelled or not): how the end-to-end tests know that
+ * the editor has answered at a position, including with nothing, without waiting a fixed time.
+ */
+const TRACE_FILE = process.env.INKLING_COMPLETION_TRACE;
+
+function trace(
+  document: vscode.TextDocument, position: vscode.Position, items: vscode.InlineCompletionItem[] | undefined,
+  token: vscode.CancellationToken, answer: Answer,
+): void {
+  const first = items?.[0]?.insertText;
+  const line = {
+    doc: document.uri.toString(), version: document.version, offset: document.offsetAt(position), chars: document.getText().length,
+    text: typeof first === 'string' ? first : '', source: answer.source, cancelled: token.isCancellationRequested,
+  };
+  try {
+    appendFileSync(TRACE_FILE!, `${JSON.stringify(line)}\n`);
+  } catch {
+    // A trace that cannot be written must not break completions.
   }
 }

@@ -9,8 +9,9 @@ import type { CompletionService } from './completionService';
 import type { Notifier } from './notifier';
 import type { SettingsService } from './settings';
 
-/** The n-gram model reads at most this much text: enough to recall the workspace's names, built in seconds. */
-export const NGRAM_MAX_MB = 4;
+import { NGRAM_MAX_MB } from '../mix/workspace';
+
+export { NGRAM_MAX_MB };
 
 export class WorkspaceIndexer implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];

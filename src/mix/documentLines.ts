@@ -4,6 +4,10 @@
  * once: this keeps, per document, the hashes of the lines already given to the models and returns only new ones.
  * Secrets are masked as the training corpus masks them, and files the corpus would skip by name as secret
  * (`.env`, keys) are not read at all.
+ *
+ * Text the user types is learned as it is typed (each completion request feeds it through the models, see
+ * `engine/stateCache.ts`); {@link DocumentLines.markLearned} records those lines too, so that the document's
+ * text given afterwards does not teach them a second time.
  */
 import { isSecretFileName, maskSecrets } from '../corpus/secrets';
 
@@ -12,16 +16,41 @@ export class DocumentLines {
 
   constructor(private readonly maxDocs = 64, private readonly maxLinesPerDoc = 50_000) {}
 
-  /** The lines of `text` not yet learned for `doc` (joined by newlines; '' when none), now counted as learned. */
-  newText(doc: string, text: string): string {
-    const base = doc.slice(doc.lastIndexOf('/') + 1);
-    if (isSecretFileName(decodeURIComponent(base))) return '';
+  private linesOf(doc: string): Set<number> {
     let set = this.seen.get(doc);
     if (!set) {
       set = new Set();
       this.seen.set(doc, set);
       while (this.seen.size > this.maxDocs) this.seen.delete(this.seen.keys().next().value!);
     }
+    return set;
+  }
+
+  /**
+   * The models have just learned the last `learned` characters of `context` (the text before the cursor in
+   * `doc`, typed): its complete lines that overlap them count as learned. The line the cursor is on does not
+   * (it is not finished); it is counted when a later context ends past its newline.
+   */
+  markLearned(doc: string, context: string, learned: number): void {
+    if (learned <= 0) return;
+    const from = Math.max(0, context.length - learned);
+    const lastNl = context.lastIndexOf('\n');
+    if (lastNl < from) return;
+    const set = this.linesOf(doc);
+    // From the start of the line holding the first learned character to the last complete line.
+    const start = from > 0 ? context.lastIndexOf('\n', from - 1) + 1 : 0;
+    for (const line of context.slice(start, lastNl).split('\n')) {
+      const masked = maskSecrets(line).text;
+      if (masked.trim() === '' || set.size >= this.maxLinesPerDoc) continue;
+      set.add(hash(masked));
+    }
+  }
+
+  /** The lines of `text` not yet learned for `doc` (joined by newlines; '' when none), now counted as learned. */
+  newText(doc: string, text: string): string {
+    const base = doc.slice(doc.lastIndexOf('/') + 1);
+    if (isSecretFileName(decodeURIComponent(base))) return '';
+    const set = this.linesOf(doc);
     const fresh: string[] = [];
     for (const line of maskSecrets(text).text.split('\n')) {
       if (line.trim() === '') continue;

@@ -5,3 +5,4 @@ export { HeldOutProbe, addScoringTail } from './prior';
 export { DocumentLines } from './documentLines';
 export { scoreMixed, type MixedScore } from '../eval/mixture';
 export { MatchModel, type MatchState } from './matchModel';
+export { buildWorkspaceModels, type WorkspaceModels } from './workspace';

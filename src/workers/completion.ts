@@ -15,8 +15,8 @@ import { continueWithConfidence, confidentText, forCursor } from '../engine/conf
 import { createKernels, type Kernels } from '../engine/kernels';
 import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
 import { Rng } from '../engine/rng';
-import { DocumentLines, HeldOutProbe, MatchModel, MixedPredictor } from '../mix';
-import { NGramModel } from '../ngram';
+import { buildWorkspaceModels, DocumentLines, type MatchModel, MixedPredictor } from '../mix';
+import type { NGramModel } from '../ngram';
 import { modelInfo } from './modelInfo';
 import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
 import { DocumentStates } from '../engine/stateCache';
@@ -118,17 +118,13 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
   }
   const report = await collectCorpus(req.roots, req.corpus);
   if (report.files.length === 0) return index;
-  const model = new NGramModel();
-  const matches = new MatchModel();
-  const probe = new HeldOutProbe(report.totalChars);
-  for (const f of report.files) {
-    probe.add(model, f.text);
-    matches.addText(f.text);
-    await new Promise((r) => setImmediate(r)); // let completion requests through
-  }
+  // Between files, completion requests get through.
+  const built = await buildWorkspaceModels(report.files.map((f) => f.text), () => new Promise((r) => setImmediate(r)));
+  const model = built.ngram;
+  const matches = built.match;
   ngram = model;
   match = matches;
-  ngramBits = probe.bitsPerChar;
+  ngramBits = built.ngramBits;
   const vocab = Vocabulary.fromText(report.files.map((f) => f.text));
   const alone = new MixedPredictor(null, vocab, model, undefined, matches);
   ngramOnly = { predictor: alone, suggester: suggester(alone, vocab) };
@@ -146,10 +142,13 @@ function complete(req: Complete): CompletionResponse {
   if (!loaded) {
     if (!ngramOnly) return { type: 'completion', id: req.id, items: [], ms: 0, cold: false, fed: 0, source: 'none' };
     const r = ngramOnly.suggester.complete(req);
+    if (!r.cold) documents.markLearned(req.doc, req.context, r.fed);
     return { type: 'completion', id: req.id, ...r, ms: performance.now() - t0, source: 'ngram' };
   }
   const mixed = req.mix && loaded.mixed !== null;
   const r = (mixed ? loaded.mixed! : loaded.lstm).complete(req);
+  // Typed text the mixture has just learned from: not to be learned again from the document's lines.
+  if (mixed && !r.cold) documents.markLearned(req.doc, req.context, r.fed);
   return { type: 'completion', id: req.id, ...r, ms: performance.now() - t0, source: mixed ? 'mixed' : 'lstm' };
 }
 
