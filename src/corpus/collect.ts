@@ -158,7 +158,7 @@ async function resolveRoots(roots: string | string[]): Promise<string[]> {
   return resolved;
 }
 
-async function readInfoExclude(root: string): Promise<IgnoreLevel | undefined> {
+export async function readInfoExclude(root: string): Promise<IgnoreLevel | undefined> {
   const read = await readFileBounded(nodePath.join(root, '.git', 'info', 'exclude'), 1024 * 1024, Infinity);
   return read.kind === 'ok' ? addIgnoreLevel(undefined, '', '.git/info/exclude', read.bytes.toString('utf8')) : undefined;
 }

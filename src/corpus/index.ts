@@ -5,6 +5,7 @@
  * Everything public is listed here.
  */
 export { collectCorpus } from './collect';
+export { judgeDocument } from './document';
 export { splitByFile } from './split';
 export { maskSecrets, isSecretFileName, SECRET_PLACEHOLDER, SECRET_FILE_GLOBS } from './secrets';
 export { formatReport } from './format';

@@ -7,7 +7,8 @@
  * before any LSTM is trained, or from the LSTM alone when mixing is turned off.
  */
 import { parentPort } from 'node:worker_threads';
-import { collectCorpus } from '../corpus';
+import { fileURLToPath } from 'node:url';
+import { collectCorpus, judgeDocument } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
 import { Vocabulary } from '../engine/vocab';
@@ -85,13 +86,42 @@ function mixedFor(model: SavedModel, lstm: Predictor): Suggester | null {
   return suggester(new MixedPredictor(lstm, model.vocab, ngram, undefined, match, { prior }), model.vocab);
 }
 
-/** An open document's lines the models have not read yet go to the n-gram and match models. */
+/** The roots and rules the workspace models were built with: open documents are judged by them too. */
+let indexRules: { roots: string[]; corpus: Extract<CompletionRequest, { type: 'index' }>['corpus'] } | null = null;
+/** Per document: whether training's rules let it feed the models (judged once per document and index). */
+const admitted = new Map<string, Promise<boolean>>();
+/** Observations in order; a completion request waits for those before it (so they are learned first). */
+let observing: Promise<void> = Promise.resolve();
+
+function mayFeed(doc: string, text: string): Promise<boolean> {
+  let verdict = admitted.get(doc);
+  if (!verdict) {
+    const rules = indexRules;
+    let file: string | undefined;
+    try {
+      file = doc.startsWith('file:') ? fileURLToPath(doc) : undefined;
+    } catch {
+      file = undefined;
+    }
+    verdict = judgeDocument(rules?.roots ?? [], rules?.corpus ?? {}, file, text).then((v) => v === undefined, () => false);
+    admitted.set(doc, verdict);
+    if (admitted.size > 512) admitted.delete(admitted.keys().next().value!);
+  }
+  return verdict;
+}
+
+/**
+ * An open document's lines the models have not read yet go to the n-gram and match models, when training would
+ * read the file (include/exclude, .gitignore, secret, generated and binary files, minified text; secrets masked).
+ */
 function observe(doc: string, text: string): void {
-  if (!ngram) return;
-  const fresh = documents.newText(doc, text);
-  if (!fresh) return;
-  ngram.add(fresh);
-  match?.addText(fresh);
+  observing = observing.then(async () => {
+    if (!ngram || !(await mayFeed(doc, text)) || !ngram) return;
+    const fresh = documents.newText(doc, text);
+    if (!fresh) return;
+    ngram.add(fresh);
+    match?.addText(fresh);
+  }).catch(() => undefined);
 }
 
 async function load(modelDir: string): Promise<ModelInfo> {
@@ -116,6 +146,8 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
     if (loaded) loaded.mixed = null;
     return null;
   }
+  indexRules = { roots: req.roots, corpus: req.corpus };
+  admitted.clear();
   const report = await collectCorpus(req.roots, req.corpus);
   if (report.files.length === 0) return index;
   // Between files, completion requests get through.
@@ -173,7 +205,10 @@ port.on('message', (req: CompletionRequest) => {
           loaded = null;
           reply({ type: 'unloaded', id: req.id });
           break;
-        case 'complete': reply(complete(req)); break;
+        case 'complete':
+          await observing;
+          reply(complete(req));
+          break;
         case 'sample': reply(sample(req)); break;
         case 'index': reply({ type: 'indexed', id: req.id, index: await buildIndex(req) }); break;
         case 'forget':
@@ -181,6 +216,7 @@ port.on('message', (req: CompletionRequest) => {
           loaded?.mixed?.forget(req.doc);
           ngramOnly?.suggester.forget(req.doc);
           documents.forget(req.doc);
+          admitted.delete(req.doc);
           break;
         case 'observe': observe(req.doc, req.text); break;
       }

@@ -16,7 +16,7 @@ import {
   VsCodeSession, startVsCode, openFile, goToEnd, typeText, readGhostText, pressKeys, runCommand, waitFor, repoRoot,
   fixtureWorkspace, readExtensionLog, resultsDir, screenshot,
 } from './harness';
-import { collectCorpus } from '../../src/corpus';
+import { collectCorpus, judgeDocument } from '../../src/corpus';
 import { loadModel } from '../../src/engine/format';
 import { createKernels } from '../../src/engine/kernels';
 import { Predictor } from '../../src/engine/predictor';
@@ -168,11 +168,15 @@ describe('The editor and the evaluation agree', function () {
       prior: { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits: built.ngramBits },
     });
     const rules = { ...DEFAULT_RULES, contextChars: settings.contextChars, maxChars: settings.maxSuggestionChars };
-    const proposer = proposerOf(mixed, model.vocab, rules, (t) => mixed.learnText(t));
     const inDoc = readTrace().filter((t) => t.doc === doc);
     const answers = inDoc.filter((t) => !t.cancelled);
-    // The editor gave the document to the models at its first request there, as it was then.
+    // The editor gives the document to the models at its first request there, as it was then, when training's
+    // rules would read the file: here they do not (the held-out folder is excluded from training), so only what is
+    // typed is learned.
     const seg: Segment = { doc, languageId: 'typescript', text: typed, start: inDoc[0]!.chars, end: typed.length };
+    const verdict = await judgeDocument([s.workspace], { include: settings.include, exclude: settings.exclude }, path.join(s.workspace, heldRel), typed.slice(0, seg.start));
+    assert.deepStrictEqual(verdict, { reason: 'excluded', detail: 'exclude option' });
+    const proposer = proposerOf(mixed, model.vocab, rules, verdict ? undefined : (t) => mixed.learnText(t));
     proposer.open(seg);
     const cache = new TypedCache();
     const evalAt = new Map<number, string>();

@@ -11,6 +11,11 @@ import { typedSegments, wordSteps, figures, reliability, simulatePerson, propose
 import { Apm, MatchModel, MixedPredictor, priorLstmShare, scoreMixed } from '../../src/mix';
 import { NGramModel } from '../../src/ngram';
 import { proposerOf } from '../../src/eval/suggesters';
+import { shownFigures } from '../../src/eval/suggestions';
+import { judgeDocument } from '../../src/corpus';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const cont = (text: string, confidence: number[], lineEnded = true): Continuation => ({ text, confidence, lineEnded });
 
@@ -50,6 +55,58 @@ describe('ghost text by confidence', () => {
     assert.equal(lines.newText('file:///x/.env', 'TOKEN=abc\n'), '');
     const masked = lines.newText('file:///c.ts', 'const key = "AKIAIOSFODNN7EXAMPLE";\n');
     assert.ok(!masked.includes('AKIAIOSFODNN7EXAMPLE'), masked);
+  });
+
+  it('typed text is learned once: lines learned as typed are not learned again from the document', () => {
+    const lines = new DocumentLines();
+    const doc = 'file:///t.ts';
+    assert.equal(lines.newText(doc, 'const alpha = 1;\n'), 'const alpha = 1;\n', 'the document as opened');
+    // Typing "const beta = 2;\n" and the start of the next line: the worker learned those characters.
+    const context = 'const alpha = 1;\nconst beta = 2;\nco';
+    lines.markLearned(doc, context, 'const beta = 2;\nco'.length);
+    assert.equal(lines.newText(doc, `${context}nst gamma = 3;\n`), 'const gamma = 3;\n',
+      'the typed line is not given again; the line the cursor was on (unfinished then) is new');
+    // Only lines overlapping what was learned count: an older line primed (not learned) is still new.
+    const other = new DocumentLines();
+    other.markLearned(doc, 'const old = 0;\nconst typed = 1;\n', 'typed = 1;\n'.length);
+    assert.equal(other.newText(doc, 'const old = 0;\nconst typed = 1;\n'), 'const old = 0;\n');
+    other.markLearned(doc, 'x', 0);
+  });
+
+  it('open documents are judged by the rules training applies (exclude, .gitignore, secrets, minified)', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'inkling-doc-'));
+    try {
+      fs.mkdirSync(path.join(root, 'held', 'deep'), { recursive: true });
+      fs.mkdirSync(path.join(root, 'src'));
+      fs.writeFileSync(path.join(root, '.gitignore'), 'gen/\n*.log\n');
+      fs.writeFileSync(path.join(root, 'src', '.gitignore'), 'private.ts\n');
+      const judge = (rel: string, text = 'const a = 1;\n', exclude: string[] = []) =>
+        judgeDocument([root], { include: ['**/*'], exclude }, path.join(root, rel), text);
+      assert.equal(await judge('src/a.ts'), undefined, 'an ordinary source file feeds the models');
+      assert.equal((await judge('held/deep/a.ts', undefined, ['held/**']))?.reason, 'excluded');
+      assert.equal((await judge('gen/out.ts'))?.reason, 'ignored', 'a .gitignore-d folder');
+      assert.equal((await judge('run.log'))?.reason, 'ignored');
+      assert.equal((await judge('src/private.ts'))?.reason, 'ignored', 'a nested .gitignore');
+      assert.equal((await judge('.env', 'TOKEN=abc\n'))?.reason, 'secret');
+      assert.equal((await judge('node_modules/x/index.ts'))?.reason, 'excluded', 'built-in folders');
+      assert.equal((await judge('src/min.js', `var a=1;${'b=2;'.repeat(600)}`))?.reason, 'minified');
+      assert.equal((await judgeDocument([root], {}, undefined, 'untitled text\n')), undefined, 'untitled: by content');
+      assert.equal((await judgeDocument([root], {}, path.join(os.tmpdir(), 'elsewhere', 'id_rsa'), 'x\n'))?.reason, 'secret', 'outside the roots: by name');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('the figures of suggestions shown at given positions: longest correct prefix, right ÷ shown, right ÷ real', () => {
+    const f = shownFigures([
+      { shown: 'urn x;', real: 'urn y;' },
+      { shown: 'st', real: 'st out = 1;' },
+      { shown: '', real: 'abc' },
+    ]);
+    assert.deepEqual([f.positions, f.suggestions, f.charsShown, f.charsRight, f.charsReal], [3, 2, 8, 6, 20]);
+    assert.equal(f.precision, 6 / 8);
+    assert.equal(f.recall, 6 / 20);
+    assert.equal(f.fullAcceptRate, 0.5);
   });
 
   it('an APM learns the rate at which its event really happens', () => {
