@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { CompletionClient } from './completionClient';
 import { Emitter } from '../shared/disposable';
-import type { IndexInfo, ModelInfo } from '../shared/protocol';
+import type { CorpusSurvey, IndexInfo, ModelInfo } from '../shared/protocol';
 
 export class CompletionService implements vscode.Disposable {
   readonly client: CompletionClient;
@@ -41,6 +41,13 @@ export class CompletionService implements vscode.Disposable {
     this.indexInfo = r.index;
     this.indexChanged.fire(this.indexInfo);
     return this.indexInfo;
+  }
+
+  /** What training would read under these rules (the worker reads the files; nothing is trained). */
+  async survey(roots: string[], corpus: { include: string[]; exclude: string[]; maxTotalBytes: number }): Promise<CorpusSurvey> {
+    const r = await this.client.request('survey', { roots, corpus });
+    if (r.type !== 'surveyed') throw new Error(`unexpected reply ${r.type}`);
+    return r.survey;
   }
 
   /** (Re)loads the model folder; on failure the previous model stays loaded and the error is thrown. */

@@ -3,6 +3,9 @@
  * read and for how long. "Not now" asks again next session; "Don't ask again" never does for this workspace.
  */
 import * as vscode from 'vscode';
+import { offerText } from '../shared/offer';
+import type { CorpusSurvey } from '../shared/protocol';
+import type { CompletionService } from './completionService';
 import type { ModelStore } from './modelStore';
 import type { SettingsService } from './settings';
 import type { TrainingController } from './training';
@@ -11,15 +14,22 @@ const KEY = 'inkling.firstRunOfferDismissed';
 
 export async function offerFirstTraining(
   memento: vscode.Memento, store: ModelStore, settings: SettingsService, training: TrainingController,
+  completion?: CompletionService,
 ): Promise<void> {
   if (store.exists || memento.get<boolean>(KEY) || !vscode.workspace.isTrusted) return;
   if (!vscode.workspace.workspaceFolders?.some((f) => f.uri.scheme === 'file')) return;
   const s = settings.value;
-  const minutes = s.trainingMinutes;
+  // What training would read, by its own rules (read in the completion worker); without it, the general terms.
+  let survey: CorpusSurvey | null = null;
+  try {
+    const roots = vscode.workspace.workspaceFolders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    survey = completion ? await completion.survey(roots, { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024) }) : null;
+  } catch {
+    survey = null;
+  }
+  if (survey && survey.files === 0) return; // nothing to learn from
   const choice = await vscode.window.showInformationMessage(
-    `Inkling can learn from this workspace's text files to suggest completions, on this machine only. ` +
-    `It reads up to ${s.maxCorpusMB} MB, skipping ignored, binary, generated and secret files, and trains for ` +
-    `${minutes < 1 ? `${Math.round(minutes * 60)} seconds` : `${minutes} minutes`} in the background.`,
+    offerText(survey, s),
     'Train Now', 'Not Now', "Don't Ask Again",
   );
   if (choice === "Don't Ask Again") await memento.update(KEY, true);

@@ -13,7 +13,7 @@ export async function loadSavedModel(
 ): Promise<void> {
   notifier.log.info(`Model folder for this workspace: ${store.dir}`);
   if (!store.exists) {
-    void offerFirstTraining(memento, store, settings, training);
+    void offerFirstTraining(memento, store, settings, training, completion);
     return;
   }
   try {

@@ -36,6 +36,16 @@ export interface IndexInfo {
   seconds: number;
 }
 
+/** What training would read (the first-run offer says it): files and characters kept, entries skipped by reason. */
+export interface CorpusSurvey {
+  files: number;
+  chars: number;
+  /** The size cap stopped the reading. */
+  truncated: boolean;
+  /** Entries skipped, by reason (only reasons with at least one). */
+  skipped: Record<string, number>;
+}
+
 export type TrainingRequest =
   | {
     type: 'train'; id: number; roots: string[]; modelDir: string;
@@ -80,6 +90,8 @@ export type CompletionRequest =
     /** Builds the workspace n-gram model (suggestions before the LSTM is trained; mixed with it after). */
     type: 'index'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
   }
+  /** What training would read under these rules (read in the worker: nothing trained). */
+  | { type: 'survey'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number } }
   | { type: 'forget'; doc: string }
   /** An open document's text: its lines not read yet feed the n-gram and match models. */
   | { type: 'observe'; doc: string; text: string };
@@ -93,5 +105,6 @@ export type CompletionResponse =
     source: 'lstm' | 'mixed' | 'ngram' | 'none';
   }
   | { type: 'indexed'; id: number; index: IndexInfo | null }
+  | { type: 'surveyed'; id: number; survey: CorpusSurvey }
   | { type: 'sample'; id: number; text: string }
   | { type: 'error'; id: number; message: string };

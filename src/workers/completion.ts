@@ -210,6 +210,13 @@ port.on('message', (req: CompletionRequest) => {
           reply(complete(req));
           break;
         case 'sample': reply(sample(req)); break;
+        case 'survey': {
+          const report = await collectCorpus(req.roots, req.corpus);
+          const skipped: Record<string, number> = {};
+          for (const [reason, n] of Object.entries(report.skippedCounts)) if (n > 0) skipped[reason] = n;
+          reply({ type: 'surveyed', id: req.id, survey: { files: report.files.length, chars: report.totalChars, truncated: report.truncated, skipped } });
+          break;
+        }
         case 'index': reply({ type: 'indexed', id: req.id, index: await buildIndex(req) }); break;
         case 'forget':
           loaded?.lstm.forget(req.doc);

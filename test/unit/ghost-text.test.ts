@@ -239,3 +239,21 @@ describe('mixing and calibration', () => {
 function proposerFor(m: MixedPredictor, v: Vocabulary): Proposer {
   return proposerOf(m, v);
 }
+
+describe('the first-run offer', () => {
+  it('says what will be read, what is skipped and why, and how long training takes with what it buys', async () => {
+    const { offerText, relativeCost, CONSERVATIVE_REFERENCE_CHARS_PER_SEC } = await import('../../src/shared/offer');
+    assert.equal(relativeCost(2, 256), 1);
+    assert.ok(relativeCost(1, 96) < 0.1);
+    const s = { maxCorpusMB: 16, trainingMinutes: 10, layers: 2, units: 256 };
+    const t = offerText({ files: 120, chars: 2_400_000, truncated: false, skipped: { ignored: 40, binary: 3, secret: 2 } }, s);
+    assert.match(t, /read 120 files \(2\.4 million characters\)/);
+    assert.match(t, /skipping 40 ignored by \.gitignore, 3 binary, 2 secret files/);
+    const passes = (CONSERVATIVE_REFERENCE_CHARS_PER_SEC * 600) / 2_400_000;
+    assert.match(t, new RegExp(`Training takes 10 minutes .*about ${Math.round(passes * 100)}% of the text`), t);
+    const big = offerText({ files: 9000, chars: 16_000_000, truncated: true, skipped: {} }, s);
+    assert.match(big, /stopping at the 16 MB cap/);
+    assert.match(big, /about 5% of the text/, big);
+    assert.match(offerText(null, s), /reads up to 16 MB/);
+  });
+});
