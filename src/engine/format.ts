@@ -37,6 +37,10 @@ export interface TrainingSummary {
   stopReason: string;
   /** Optimiser steps taken, for resuming the learning-rate schedule and Adam's bias correction. */
   optimizerStep?: number;
+  /** Held-out characters outside the vocabulary (scored as the unknown id; not part of validationBitsPerChar). */
+  validationUnknownChars?: number;
+  /** Where the learning-rate schedule stood at these weights (fraction used), so a resume continues it. */
+  scheduleAt?: number;
 }
 
 export interface CorpusSummary {

@@ -166,6 +166,18 @@ export class Network {
     }
   }
 
+  /**
+   * After {@link evaluate}: the nats of `target` at position `n` (time-major, `t * B + b`) of that batch, as counted
+   * in its sum (so a caller can take some positions, e.g. unknown characters, out of the figure).
+   */
+  evaluatedNats(n: number, target: number): number {
+    const V = this.config.vocabSize;
+    const row = this.logits.subarray(n * V, (n + 1) * V);
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += row[v]!;
+    return -Math.log(Math.max(row[target]! / sum, 1e-30));
+  }
+
   /** Forward only (no dropout, no gradients); carries the state on. Returns summed nats over the batch. */
   evaluate(ids: Int32Array, targets: Int32Array): number {
     const loss = this.forward(ids, targets, null, false);
