@@ -41,6 +41,19 @@ export interface TrainingSummary {
   validationUnknownChars?: number;
   /** Where the learning-rate schedule stood at these weights (fraction used), so a resume continues it. */
   scheduleAt?: number;
+  /** These weights on the held-out files, scored as suggestions are made (see `src/eval/heldOut.ts`). */
+  heldOut?: HeldOutComparison;
+}
+
+/** The held-out comparison of a model record: the mixture, the LSTM alone and the n-gram/match part alone. */
+export interface HeldOutComparison {
+  /** Held-out characters scored. */
+  chars: number;
+  mixedBitsPerChar: number;
+  lstmBitsPerChar: number;
+  /** The n-gram model with the match model, without the LSTM. */
+  ngramBitsPerChar: number;
+  unknownChars: number;
 }
 
 export interface CorpusSummary {

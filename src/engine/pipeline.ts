@@ -32,6 +32,8 @@ export interface TrainTextInput {
   pauseMs?: () => number;
   /** Rollbacks after a divergence and the like: for the run's log. */
   onNotice?: (n: TrainNotice) => void;
+  /** See the trainer's `progressIntervalMs`. */
+  progressIntervalMs?: number;
 }
 
 /** What {@link trainOnText} returns: the model record of the best weights, and how the run went. */
@@ -81,7 +83,7 @@ export async function trainOnText(input: TrainTextInput): Promise<TrainTextResul
     kernels: input.kernels, model: config, train: trainCfg,
     trainTokens: vocab.encode(trainText), validationTokens: vocab.encode(validationText),
     initialWeights: input.resume?.weights, optimizerState: input.resume?.optimizer, scheduleStart,
-    signal: input.signal, onProgress: input.onProgress, pauseMs: input.pauseMs, onNotice: input.onNotice,
+    signal: input.signal, onProgress: input.onProgress, pauseMs: input.pauseMs, onNotice: input.onNotice, progressIntervalMs: input.progressIntervalMs,
     onBest: input.onBest && ((weights, p, optimizer, at) => input.onBest!({
       config, vocab, weights, optimizer, meta: meta(p, 'checkpoint', optimizer.step, at, p.valUnknownChars),
     }, p)),

@@ -6,6 +6,7 @@
 import type { TrainProgress } from '../engine/trainer';
 import type { ModelConfig, TrainConfig } from '../engine/config';
 import type { KernelChoice } from '../engine/kernels';
+import type { HeldOutComparison } from '../engine/format';
 
 export interface CorpusInfo {
   files: number;
@@ -25,6 +26,12 @@ export interface ModelInfo {
   trainedSteps: number;
   createdAt: string;
   kernels: string;
+  /** Held-out characters outside the vocabulary at the model's validation (not part of validationBitsPerChar). */
+  validationUnknownChars?: number | null;
+  /** The held-out comparison with the n-gram/match model alone, when it was measured. */
+  heldOut?: HeldOutComparison | null;
+  /** Which model suggests with this one loaded, and why (see `src/eval/heldOut.ts`). */
+  suggests?: { source: 'mixed' | 'ngram'; why: string };
 }
 
 /** The workspace n-gram model held by the completion worker. */
@@ -45,11 +52,23 @@ export type TrainingRequest =
     model: Partial<ModelConfig>; train: Partial<TrainConfig>; kernels: KernelChoice;
   }
   | {
-    /** Brief training on a few saved files, read through the same corpus rules (ignores, secrets) as training. */
+    /**
+     * Brief training on a few saved files, read through the same corpus rules (ignores, secrets) as training. The
+     * fine-tuned weights are kept only when they score better on the workspace's held-out files (read from `roots`
+     * with `corpus`) than the current model.
+     */
     type: 'finetune'; id: number; files: { root: string; paths: string[] }[]; exclude: string[]; modelDir: string;
     maxSteps: number; kernels: KernelChoice;
+    roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
   }
-  | { type: 'import'; id: number; from: string; modelDir: string }
+  | {
+    /**
+     * Makes `from` this workspace's model when it is not worse than the current one on the held-out files (read
+     * from `roots`; with none, only when there is no current model).
+     */
+    type: 'import'; id: number; from: string; modelDir: string;
+    roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
+  }
   | { type: 'stop' };
 
 export type TrainingEvent =
@@ -57,8 +76,20 @@ export type TrainingEvent =
   | { type: 'corpus'; id: number; corpus: CorpusInfo }
   | { type: 'progress'; id: number; progress: TrainProgress }
   | { type: 'checkpoint'; id: number; valBits: number }
-  | { type: 'done'; id: number; stopReason: string; progress: TrainProgress | null; model: ModelInfo | null }
-  | { type: 'error'; id: number; message: string };
+  /** Something the run's log should say once: a rollback after a divergence, a lowered learning rate. */
+  | { type: 'notice'; id: number; message: string }
+  | {
+    type: 'done'; id: number; stopReason: string; progress: TrainProgress | null; model: ModelInfo | null;
+    /** Set when the stored model was kept (the new weights were not better): why. `model` is then the stored one. */
+    kept?: string;
+    /** A plain warning for the user (e.g. the trained model is worse than the n-gram/match model alone). */
+    warning?: string;
+  }
+  | {
+    type: 'error'; id: number; message: string;
+    /** `model-unreadable`: the stored model cannot be loaded (the message says why); nothing was overwritten. */
+    code?: 'model-unreadable';
+  };
 
 export type CompletionRequest =
   | { type: 'load'; id: number; modelDir: string }
