@@ -58,6 +58,8 @@ export interface ThreadInit {
   stackTop: number;
   /** Microseconds to poll `SEQ` after a job before sleeping in `Atomics.wait`. */
   spinMicros: number;
+  /** For tests: the thread exits in the middle of its chunk number N (after claiming it), as a thread that dies would. */
+  exitInChunk?: number;
 }
 
 export type GemmFn = (

@@ -12,7 +12,12 @@ function main(init: ThreadInit): void {
   const memory = init.memory as WasmMemory;
   const k = instantiateKernels(api, init.module as WasmModule, memory);
   if (k.__stack_pointer) k.__stack_pointer.value = init.stackTop;
-  const gemm = k.gemm.bind(k);
+  let chunks = 0;
+  const exitIn = init.exitInChunk;
+  const gemm: typeof k.gemm = exitIn ? (...args) => {
+    if (++chunks >= exitIn) process.exit(3); // a claimed chunk that never completes: what a dying thread leaves
+    return k.gemm(...args);
+  } : k.gemm.bind(k);
   const ctl = new Int32Array(memory.buffer, init.ctlByteOffset, CTL_INTS);
   let seen = Atomics.load(ctl, SEQ);
   parentPort?.postMessage('ready');

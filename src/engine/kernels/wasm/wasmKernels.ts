@@ -56,6 +56,13 @@ export interface WasmKernelsOptions {
   maxMemoryBytes?: number;
   /** Milliseconds to wait for the workers to start. @default 20000 */
   startTimeoutMs?: number;
+  /**
+   * A split gemm whose outstanding chunks make no progress for this long fails (a kernel thread died or hangs)
+   * instead of waiting forever. A chunk is milliseconds of work. @default 3000
+   */
+  stallMs?: number;
+  /** For tests: worker thread 1 exits in the middle of its chunk number N, as a thread that dies would. */
+  exitThreadInChunk?: number;
 }
 
 /** Default thread count: the cores of this machine, at most 4 (the kernels are memory-bound beyond that). */
@@ -86,12 +93,19 @@ export class WasmKernels implements Kernels {
   private readonly workers: Worker[];
   private readonly threshold: number;
   private readonly spinMicros: number;
+  private readonly stallMs: number;
   private disposed = false;
+  /** Why these kernels can no longer be used (a worker thread exited or stopped answering). */
+  private broken: string | null = null;
 
   private constructor(args: {
     arena: Arena; ex: GemmExports; scratch: number[]; ctl: Int32Array; workers: Worker[];
-    threshold: number; spinMicros: number; scratchBytes: number;
+    threshold: number; spinMicros: number; scratchBytes: number; stallMs: number;
   }) {
+    this.stallMs = args.stallMs;
+    args.workers.forEach((w, i) => w.on('exit', (code) => {
+      if (!this.disposed) this.broken ??= `kernel worker thread ${i + 1} exited (code ${code})`;
+    }));
     this.scratchBytes = args.scratchBytes;
     this.arena = args.arena;
     this.ex = args.ex;
@@ -161,7 +175,10 @@ export class WasmKernels implements Kernels {
     for (let w = 1; w < threads; w++) {
       scratch.push(arena.allocBytes(scratchBytes));
       const stackTop = arena.allocBytes(STACK_BYTES) + STACK_BYTES;
-      inits.push({ memory, module, ctlByteOffset: ctlOff, scratch: scratch[w]!, stackTop, spinMicros });
+      inits.push({
+        memory, module, ctlByteOffset: ctlOff, scratch: scratch[w]!, stackTop, spinMicros,
+        exitInChunk: w === 1 ? opts.exitThreadInChunk : undefined,
+      });
     }
 
     const started = await Promise.allSettled(inits.map((init) => startWorker(script!, init, opts.startTimeoutMs ?? 20000)));
@@ -173,6 +190,7 @@ export class WasmKernels implements Kernels {
     }
     return new WasmKernels({
       arena, ex, scratch, ctl, workers, threshold: opts.parallelThreshold ?? 1 << 17, spinMicros, scratchBytes,
+      stallMs: opts.stallMs ?? 3000,
     });
   }
 
@@ -270,13 +288,24 @@ export class WasmKernels implements Kernels {
       const claimed = cur >>> 16 === tag ? Math.min(cur & 0xffff, parts) : parts;
       let done = Atomics.load(ctl, COMPLETED);
       const spinUntil = performance.now() + this.spinMicros / 1000;
+      // A thread that claimed a chunk and died never completes it, and its 'exit' event cannot arrive while this
+      // thread blocks: so no progress for `stallMs` fails the gemm instead of waiting forever.
+      let progressAt = performance.now();
       while (done < claimed) {
         const left = spinUntil - performance.now();
+        const before = done;
         if (left > 0) {
           done = spinWhileEqual(ctl, COMPLETED, done, left * 1000);
         } else {
-          Atomics.wait(ctl, COMPLETED, done, 1000);
+          Atomics.wait(ctl, COMPLETED, done, Math.min(250, this.stallMs));
           done = Atomics.load(ctl, COMPLETED);
+        }
+        const now = performance.now();
+        if (done !== before) progressAt = now;
+        else if (now - progressAt >= this.stallMs) {
+          this.broken = `a kernel worker thread stopped in the middle of a job (${claimed - done} of ${parts} chunk(s) of a ` +
+            `${m}×${n}×${k} product never finished within ${(this.stallMs / 1000).toFixed(1)} s): the thread died or hangs`;
+          throw new Error(this.broken);
         }
       }
     }
@@ -321,6 +350,7 @@ export class WasmKernels implements Kernels {
 
   private assertLive(): void {
     if (this.disposed) throw new Error('wasm kernels used after dispose()');
+    if (this.broken) throw new Error(`the wasm kernels cannot go on: ${this.broken}`);
   }
 }
 
