@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   sub(new TypingWatcher(settings, () => trainingClient.noteTyping()));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));
   const indexer = sub(new WorkspaceIndexer(completion, settings, notifier));
-  const showResting = () => status.showResting(enabled, completion.model?.validationBitsPerChar, completion.index?.files);
+  const showResting = () => status.showResting(enabled, completion.model, completion.index?.files);
   sub(settings.onDidChange((s) => { enabled = s.enable; showResting(); }));
   sub(completion.onDidChangeIndex(() => { if (!training.busy) showResting(); }));
   sub(training.onEvent((e) => { if (e.type === 'done') void indexer.rebuild(); }));

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { collectCorpus } from '../corpus';
-import { DOCUMENT_SEPARATOR, loadModel } from '../engine';
+import { DOCUMENT_SEPARATOR, evaluateText, loadModel } from '../engine';
 import { Predictor } from '../engine/predictor';
 import { MatchModel, MixedPredictor, scoreMixed } from '../mix';
 import { createKernels } from '../engine/kernels';
@@ -69,8 +69,15 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches()), test);
   // The n-gram model alone, learning from the held-out text as it reads it (Inkling's n-gram part without matches).
   const ngramAdaptive = ngram.bitsPerChar(test, { adaptive: true, history: '\n' });
+  // The LSTM's own held-out figure as validation measures it: characters outside its vocabulary apart.
+  const own = evaluateText(single, model, test);
+  const oovLine = own.unknownChars > 0
+    ? `${own.unknownChars} of ${own.chars} characters are outside the model's vocabulary (${own.unknownBitsEach.toFixed(1)} bits each to the LSTM); ` +
+      `over the others the LSTM alone scores ${own.knownBitsPerChar.toFixed(3)} bits/char`
+    : `no characters outside the model's vocabulary; the LSTM alone scores ${own.knownBitsPerChar.toFixed(3)} bits/char`;
   log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s) ` +
     `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, n-gram with matches ${r.ngramBitsPerChar.toFixed(3)}, adaptive n-gram alone ${ngramAdaptive.toFixed(3)})`);
+  log(`  ${oovLine} (batched, as validation scores)`);
   const typing = simulateTyping(typed, () => modelSuggester(single, model, undefined, ngram.clone(), workspaceMatches()));
   const cold = str(v, 'cold-contexts');
   let coldRows: ColdContextRow[] | undefined;
@@ -90,7 +97,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const out: Record<string, unknown> = {
     bitsPerChar: r4(r.bitsPerChar), lstmBitsPerChar: r4(r.lstmBitsPerChar), ngramWithMatchesBitsPerChar: r4(r.ngramBitsPerChar),
     chars: r.chars, files: held.files,
-    unknownChars: r.unknownChars, mixingWeights: r.weights.map((w) => Number(w.toFixed(3))),
+    unknownChars: r.unknownChars,
+    outOfVocabulary: {
+      chars: own.unknownChars, bitsEach: own.unknownChars ? r4(own.unknownBitsEach) : null,
+      lstmKnownBitsPerChar: r4(own.knownBitsPerChar), lstmScoredChars: own.chars,
+    },
+    mixingWeights: r.weights.map((w) => Number(w.toFixed(3))),
     keystrokeSavings: { full: r4(s.full), word: r4(s.word) }, fullAcceptRate: r4(s.fullAcceptRate),
     typedChars: typed.length,
     latencyMs: { p50: r4(percentile(typing.latenciesMs, 50)), p95: r4(percentile(typing.latenciesMs, 95)) },

@@ -15,7 +15,7 @@ import { Predictor, type RecurrentState, type StepModel } from '../engine/predic
 import { Rng } from '../engine/rng';
 import { MatchModel, MixedPredictor } from '../mix';
 import { NGramModel } from '../ngram';
-import { modelInfo } from '../shared/modelInfo';
+import { modelInfo, suggestsWith } from '../shared/modelInfo';
 import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
 import type { Vocabulary } from '../engine/vocab';
 import { DocumentStates } from './stateCache';
@@ -114,7 +114,9 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
 
 function complete(req: Complete): CompletionResponse {
   const t0 = performance.now();
-  if (!loaded) {
+  // The trained model joins only when it was measured to help on the held-out files (see suggestsWith).
+  const lstmJoins = loaded !== null && (!req.mix || !ngram || suggestsWith(loaded.model.meta.training?.heldOut).source === 'mixed');
+  if (!loaded || !lstmJoins) {
     if (!ngram) return { type: 'completion', id: req.id, items: [], ms: 0, cold: false, fed: 0, source: 'none' };
     const text = ngram.complete(req.context, req.maxChars, req.stopAtNewline ? (ch) => ch === '\n' : undefined);
     return { type: 'completion', id: req.id, items: text ? [text] : [], ms: performance.now() - t0, cold: true, fed: 0, source: 'ngram' };

@@ -54,7 +54,12 @@ export function toModelView(m: ModelInfo): ModelView {
     cell: m.config.cell, layers: m.config.layers, units: m.config.units, embeddingSize: m.config.embeddingSize,
     vocabSize: m.config.vocabSize, parameters: m.parameters, trainedSteps: m.trainedSteps, createdAt: m.createdAt,
     validationBitsPerChar: finiteOrNull(m.validationBitsPerChar), kernels: m.kernels,
+    unknownChars: m.validationUnknownChars ?? null, suggests: m.suggests ? capitalise(m.suggests.why) : null,
   };
+}
+
+function capitalise(s: string): string {
+  return `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
 }
 
 export interface ControlInputs {

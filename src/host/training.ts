@@ -178,7 +178,7 @@ export class TrainingController implements vscode.Disposable {
 
   /** The status bar's resting state (off, ready, untrained with or without the n-gram model), as at activation. */
   private rest(): void {
-    this.status.showResting(this.settings.value.enable, this.completion.model?.validationBitsPerChar, this.completion.index?.files);
+    this.status.showResting(this.settings.value.enable, this.completion.model, this.completion.index?.files);
   }
 
   private async finish(result: Extract<TrainingEvent, { type: 'done' | 'error' }>): Promise<'done' | 'aborted' | 'error'> {

@@ -77,6 +77,10 @@ export interface ModelView {
   validationBitsPerChar: number | null;
   /** Kernels the model was trained or loaded with. */
   kernels: string;
+  /** Held-out characters outside the vocabulary at its validation, counted apart from bits per character. */
+  unknownChars: number | null;
+  /** Which model suggests with this one loaded, and why (null when not known). */
+  suggests: string | null;
 }
 
 export type QualityLevel = 'none' | 'excellent' | 'good' | 'fair' | 'learning' | 'early';
