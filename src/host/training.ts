@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { TrainingClient } from '../training/client';
 import { Emitter } from '../shared/disposable';
-import type { CorpusInfo, TrainingEvent } from '../shared/protocol';
+import type { CorpusInfo, CorpusRequest, TrainingEvent } from '../shared/protocol';
 import type { TrainProgress } from '../engine/trainer';
 import type { CompletionService } from './completionService';
 import type { ModelStore } from './modelStore';
@@ -119,9 +119,9 @@ export class TrainingController implements vscode.Disposable {
     return this.finish(result);
   }
 
-  private corpusOptions(): { include: string[]; exclude: string[]; maxTotalBytes: number } {
+  private corpusOptions(): CorpusRequest {
     const s = this.settings.value;
-    return { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024) };
+    return { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024), folders: this.settings.folderGlobs() };
   }
 
   /**

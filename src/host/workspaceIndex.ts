@@ -47,7 +47,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
 
   private inputs(): string {
     const s = this.settings.value;
-    return JSON.stringify([s.ngram, s.include, s.exclude, s.maxCorpusMB]);
+    return JSON.stringify([s.ngram, s.include, s.exclude, s.maxCorpusMB, this.settings.folderGlobs()]);
   }
 
   private async build(): Promise<void> {
@@ -57,6 +57,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
       : [];
     const info = await this.completion.buildIndex(roots, {
       include: s.include, exclude: s.exclude, maxTotalBytes: Math.min(s.maxCorpusMB, NGRAM_MAX_MB) * 2 ** 20,
+      folders: this.settings.folderGlobs(),
     });
     if (info) {
       this.notifier.log.info(`Workspace n-gram model: ${info.files} files, ${info.chars} characters, ${info.contexts} contexts (${info.megabytes} MB), built in ${info.seconds} s`);

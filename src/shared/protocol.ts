@@ -8,6 +8,15 @@ import type { ModelConfig, TrainConfig } from '../engine/config';
 import type { KernelChoice } from '../engine/kernels';
 import type { HeldOutComparison } from '../engine/format';
 
+/** What to read of the workspace: globs, the size cap, and each folder's own globs (multi-root workspaces). */
+export interface CorpusRequest {
+  include: string[];
+  exclude: string[];
+  maxTotalBytes: number;
+  /** A folder's own `inkling.training.include` / `exclude`, read with that folder as the resource. */
+  folders?: { root: string; include: string[]; exclude: string[] }[];
+}
+
 export interface CorpusInfo {
   files: number;
   chars: number;
@@ -48,7 +57,7 @@ export type TrainingRequest =
     type: 'train'; id: number; roots: string[]; modelDir: string;
     /** Continue from the model in modelDir (keeps its vocabulary and shape) instead of starting fresh. */
     resume: boolean;
-    corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
+    corpus: CorpusRequest;
     model: Partial<ModelConfig>; train: Partial<TrainConfig>; kernels: KernelChoice;
   }
   | {
@@ -59,7 +68,7 @@ export type TrainingRequest =
      */
     type: 'finetune'; id: number; files: { root: string; paths: string[] }[]; exclude: string[]; modelDir: string;
     maxSteps: number; kernels: KernelChoice;
-    roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
+    roots: string[]; corpus: CorpusRequest;
   }
   | {
     /**
@@ -67,7 +76,7 @@ export type TrainingRequest =
      * from `roots`; with none, only when there is no current model).
      */
     type: 'import'; id: number; from: string; modelDir: string;
-    roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
+    roots: string[]; corpus: CorpusRequest;
   }
   | { type: 'stop' };
 
@@ -105,7 +114,7 @@ export type CompletionRequest =
   | { type: 'sample'; id: number; prompt: string; temperature: number; maxChars: number; seed: number }
   | {
     /** Builds the workspace n-gram model (suggestions before the LSTM is trained; mixed with it after). */
-    type: 'index'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
+    type: 'index'; id: number; roots: string[]; corpus: CorpusRequest;
   }
   | { type: 'forget'; doc: string };
 
