@@ -7,7 +7,7 @@ import {
 import { loadModel } from '../engine/format';
 import { createKernels, KERNEL_CHOICES, type KernelChoice } from '../engine/kernels';
 import { Predictor } from '../engine/predictor';
-import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOut';
+import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
 import { loadTf } from '../engine/tfjs/load';
 import { list, num, parse, str, type Options } from './args';
 import { UsageError } from './errors';

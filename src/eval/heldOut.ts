@@ -1,53 +1,30 @@
-/**
- * Does the trained model earn its place? Scores held-out text the way suggestions are made (one character at a
- * time, the n-gram and match models built from the training text, as the completion worker builds them from the
- * workspace) for the mixture with the LSTM, the LSTM alone and the n-gram/match part alone, in one pass.
- * Used at the end of a training run: a run whose LSTM is worse than the n-gram/match part alone ends with a
- * warning, and the LSTM joins the suggestions only when the mixture beats the n-gram/match part alone.
- */
-import { DOCUMENT_SEPARATOR } from '../engine/pipeline';
-import type { HeldOutComparison, SavedModel } from '../engine/format';
+/** Held-out bits per character of a text under a model, on the batched training network (forward only). */
+import type { SavedModel } from '../engine/format';
 import type { Kernels } from '../engine/kernels/types';
-import { Predictor } from '../engine/predictor';
-import { MatchModel, MixedPredictor, scoreMixed } from '../mix';
-import { NGramModel } from '../ngram';
+import { StreamScorer } from '../engine/scorer';
 
-export type { HeldOutComparison };
-
-/** The n-gram and match models read at most this much training text (as the completion worker's index). */
-const MAX_NGRAM_CHARS = 4 << 20;
-
-/** Scores at most `maxChars` of the held-out texts (joined as training joins them). Null without held-out text. */
-export function compareOnHeldOut(
-  kernels: Kernels, model: Pick<SavedModel, 'config' | 'vocab' | 'weights'>, trainTexts: readonly string[], heldOut: readonly string[],
-  maxChars = 16_384,
-): HeldOutComparison | null {
-  const text = heldOut.join(DOCUMENT_SEPARATOR).slice(0, maxChars);
-  if (text.length === 0) return null;
-  const ngram = new NGramModel();
-  const match = new MatchModel();
-  let read = 0;
-  for (const t of trainTexts) {
-    if (read + t.length > MAX_NGRAM_CHARS) continue;
-    read += t.length;
-    ngram.add(t);
-    match.addText(t);
-  }
-  const r = scoreMixed(new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, ngram, undefined, match), text);
-  return {
-    chars: r.chars, mixedBitsPerChar: r.bitsPerChar, lstmBitsPerChar: r.lstmBitsPerChar, ngramBitsPerChar: r.ngramBitsPerChar,
-    unknownChars: r.unknownChars,
-  };
+export interface EvalResult {
+  /** Over every scored character, unknown ones included. */
+  bitsPerChar: number;
+  /** Characters scored. */
+  chars: number;
+  /** Over the scored characters the vocabulary knows. */
+  knownBitsPerChar: number;
+  /** Scored characters outside the vocabulary (counted apart in `knownBitsPerChar`). */
+  unknownChars: number;
+  /** Mean bits the model gave each unknown character (NaN without any). */
+  unknownBitsEach: number;
 }
 
-/** The plain warning for a run whose trained model alone is worse than the n-gram/match model alone, or null. */
-export function worseThanNgramWarning(c: HeldOutComparison | null | undefined): string | null {
-  if (!c || !(c.lstmBitsPerChar >= c.ngramBitsPerChar)) return null;
-  return `the trained model (${c.lstmBitsPerChar.toFixed(3)} bits/char on ${c.chars} held-out characters) is worse than ` +
-    `the n-gram and match model alone (${c.ngramBitsPerChar.toFixed(3)}); train longer or on more text`;
-}
-
-/** Whether suggestions should mix the trained model in: only when the mixture beats the n-gram/match part alone. */
-export function lstmHelps(c: HeldOutComparison | null | undefined): boolean {
-  return !c || c.mixedBitsPerChar < c.ngramBitsPerChar;
+/** Scores `text` (at most `maxChars` of it) with a {@link StreamScorer}. */
+export function evaluateText(
+  kernels: Kernels, model: SavedModel, text: string, opts: { maxChars?: number; batch?: number; seqLength?: number } = {},
+): EvalResult {
+  const tokens = model.vocab.encode(opts.maxChars ? text.slice(0, opts.maxChars + 1) : text);
+  const T = Math.max(1, Math.min(opts.seqLength ?? 64, tokens.length - 1));
+  const scorer = StreamScorer.create(kernels, model.config, tokens, opts.batch ?? 16, T);
+  if (!scorer) return { bitsPerChar: Number.NaN, chars: 0, knownBitsPerChar: Number.NaN, unknownChars: 0, unknownBitsEach: Number.NaN };
+  const s = scorer.score(model.weights);
+  const all = (s.bitsPerChar * s.knownChars + (s.unknownChars ? s.unknownBitsEach * s.unknownChars : 0)) / scorer.chars;
+  return { bitsPerChar: all, chars: scorer.chars, knownBitsPerChar: s.bitsPerChar, unknownChars: s.unknownChars, unknownBitsEach: s.unknownBitsEach };
 }

@@ -14,7 +14,7 @@ import { trainOnText, vocabularyFor, DOCUMENT_SEPARATOR } from '../../src/engine
 import { StreamScorer } from '../../src/engine/scorer';
 import { train } from '../../src/engine/trainer';
 import { UNKNOWN_ID, Vocabulary } from '../../src/engine/vocab';
-import { rareSymbolFile } from '../helpers/rareSymbols';
+import { rareSymbolFile } from '../../src/bench/rareSymbols';
 
 const SMALL: Omit<ModelConfig, 'vocabSize'> = { cell: 'lstm', layers: 1, units: 48, embeddingSize: 16, dropout: 0 };
 const TRAIN = { minutes: 0, maxSteps: 300, batchSize: 8, seqLength: 32, learningRate: 0.01, validateEverySeconds: 3600, validationChars: 50_000 };

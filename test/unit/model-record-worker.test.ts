@@ -17,7 +17,7 @@ import { DOCUMENT_SEPARATOR } from '../../src/engine/pipeline';
 import { createValidator } from '../../src/engine/trainer';
 import { loadTf } from '../../src/engine/tfjs/load';
 import type { TrainingEvent } from '../../src/shared/protocol';
-import { TrainingClient } from '../../src/training/client';
+import { TrainingClient } from '../../src/host/trainingClient';
 import { repoRoot } from '../helpers/paths';
 
 const dist = path.join(repoRoot, 'dist');

@@ -9,10 +9,10 @@ import { loadModel, saveModel, type SavedModel } from '../engine/format';
 import { createKernels, type KernelChoice, type Kernels } from '../engine/kernels';
 import { DOCUMENT_SEPARATOR, trainOnText } from '../engine/pipeline';
 import { StreamScorer } from '../engine/scorer';
-import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOut';
+import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
 import { loadTf } from '../engine/tfjs/load';
 import { DEFAULT_TRAIN, resolveTrainConfig } from '../engine/config';
-import { modelInfo } from '../shared/modelInfo';
+import { modelInfo } from './modelInfo';
 import type { CorpusInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
 import { pauseRemaining, TypingSignal } from '../shared/typing';
 

@@ -9,18 +9,18 @@
  * `rare` (a generated workspace of 30 files, each with its own rare symbol, so held-out files hold symbols training
  * never sees), or any folder path.
  *
- * Usage: `npx tsc -p . && node out/bench/divergence.js [--seconds 60] [--runs 10] [--corpora fixture,self] [--seed0 1]
+ * Usage: `npx tsc -p . && node out/src/bench/divergence.js [--seconds 60] [--runs 10] [--corpora fixture,self] [--seed0 1]
  *         [--validate-every 15] [--json]`
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collectCorpus, splitByFile } from '../src/corpus';
-import { DEFAULT_CORPUS_INCLUDE, packageRoot } from '../src/cli/paths';
-import { DEFAULT_TRAIN } from '../src/engine/config';
-import { createKernels } from '../src/engine/kernels';
-import { trainOnText } from '../src/engine/pipeline';
-import { writeRareSymbolWorkspace } from '../test/helpers/rareSymbols';
+import { collectCorpus, splitByFile } from '../corpus';
+import { DEFAULT_CORPUS_INCLUDE, packageRoot } from '../cli/paths';
+import { DEFAULT_TRAIN } from '../engine/config';
+import { createKernels } from '../engine/kernels';
+import { trainOnText } from '../engine/pipeline';
+import { writeRareSymbolWorkspace } from './rareSymbols';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
