@@ -21,7 +21,7 @@ const T = 64;
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values: v } = parse(argv, {
     seconds: { type: 'string' }, json: { type: 'boolean' }, 'skip-tfjs': { type: 'boolean' },
-    'context-chars': { type: 'string' }, samples: { type: 'string' },
+    'context-chars': { type: 'string' }, samples: { type: 'string' }, profile: { type: 'boolean' },
   });
   const seconds = num(v, 'seconds') ?? 15;
   const contextChars = num(v, 'context-chars') ?? 256;
@@ -32,7 +32,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const { kernels, fallbackReason } = await createKernels();
   if (fallbackReason) log(`note: ${fallbackReason}`);
   log(`measuring Inkling (${kernels.name})…`);
-  const ours = await benchEngine(kernels, REFERENCE, B, T, seconds);
+  const ours = await benchEngine(kernels, REFERENCE, B, T, seconds, { profile: v.profile === true });
   results.push(ours);
   kernels.dispose();
 
@@ -82,6 +82,13 @@ export async function benchCommand(argv: string[]): Promise<void> {
   console.log(`\n${'training path'.padEnd(w)}${'chars/s'.padStart(10)}${'GFLOP/s'.padStart(10)}${'Inkling ×'.padStart(11)}  steps`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(w)}${fmt(r.charsPerSec, 0).padStart(10)}${fmt(r.gflops, 2).padStart(10)}${fmt(r.inklingSpeedup, 1).padStart(11)}  ${r.steps}${r.note ? `  (${r.note})` : ''}`);
+  }
+  if (ours.profile) {
+    console.log(`\nprofile of one Inkling training step (${fmt(ours.stepSec! * 1000, 1)} ms median):`);
+    console.log(`  ${'phase'.padEnd(24)}${'ms/step'.padStart(9)}${'share'.padStart(8)}${'GFLOP/s'.padStart(9)}`);
+    for (const p of ours.profile) {
+      console.log(`  ${p.phase.padEnd(24)}${fmt(p.msPerStep, 2).padStart(9)}${`${fmt(p.share * 100, 1)}%`.padStart(8)}${fmt(p.gflops, 1).padStart(9)}`);
+    }
   }
   console.log(`\ncompletion latency, 40-character greedy suggestion, context ${contextChars} characters, ${latency.quantized ? 'int8' : 'float32'} weights (ms):`);
   console.log(`  typing (state cached, one new character): p50 ${latency.typing.p50}  p95 ${latency.typing.p95}`);

@@ -9,6 +9,7 @@ import { gatesOf, type ModelConfig } from './config';
 import * as cells from './cells';
 import type { Kernels } from './kernels/types';
 import { ParamViews, paramLayout, rnnLayerName, totalSize, type ParamSpec } from './params';
+import type { PhaseClock } from './phases';
 import { Rng } from './rng';
 
 interface LayerBuffers {
@@ -38,6 +39,8 @@ export class Network {
   private readonly dc: Float32Array;      // [B, H]
   private readonly drh: Float32Array;     // [B, H]
   private ids: Int32Array = new Int32Array(0);
+  /** When set, each phase of a step is timed on it (`inkling bench --profile`). */
+  clock: PhaseClock | null = null;
 
   constructor(
     private readonly kernels: Kernels,
@@ -105,6 +108,8 @@ export class Network {
     const k = this.kernels;
     if (ids.length !== N || targets.length !== N) throw new Error(`expected ${N} ids and targets`);
     this.ids = ids;
+    const clock = this.clock;
+    clock?.enter('embedding');
     const emb = this.params.get('embedding/embeddings');
     for (let n = 0; n < N; n++) {
       const id = ids[n]!;
@@ -113,15 +118,19 @@ export class Network {
     let x = this.xe;
     for (const L of this.layers) {
       // All time steps' input projections at once, then the bias.
+      clock?.enter('input products');
       k.gemm(false, false, N, G, L.input, x, L.input, L.W, G, L.gates, G, false);
+      clock?.enter('cells fwd');
       addRowBias(N, G, L.gates, L.bias);
       for (let t = 0; t < T; t++) {
         const gates = L.gates.subarray(t * B * G, (t + 1) * B * G);
         const hPrev = L.hs.subarray(t * B * H, (t + 1) * B * H);
         const h = L.hs.subarray((t + 1) * B * H, (t + 2) * B * H);
         if (cell === 'lstm') {
+          clock?.enter('recurrent fwd');
           k.gemm(false, false, B, G, H, hPrev, H, L.U, G, gates, G, true);
           const cs = L.cs!;
+          clock?.enter('cells fwd');
           cells.lstmForward(B, H, gates, cs.subarray(t * B * H, (t + 1) * B * H), cs.subarray((t + 1) * B * H, (t + 2) * B * H), h);
         } else if (cell === 'gru') {
           const rh = L.rh!.subarray(t * B * H, (t + 1) * B * H);
@@ -134,6 +143,7 @@ export class Network {
           cells.rnnForward(B, H, gates, h);
         }
       }
+      clock?.enter('dropout');
       if (L.mask) {
         const hsOut = L.hs.subarray(B * H);
         if (dropoutRng) {
@@ -151,7 +161,9 @@ export class Network {
       }
       x = L.out;
     }
+    clock?.enter('output products');
     k.gemm(false, false, N, V, H, x, H, this.params.get('output/kernel'), V, this.logits, V, false);
+    clock?.enter('softmax+CE');
     addRowBias(N, V, this.logits, this.params.get('output/bias'));
     return cells.softmaxCrossEntropy(N, V, this.logits, targets, withGradient ? 1 / N : 0);
   }
@@ -192,20 +204,26 @@ export class Network {
     const G = gatesOf(cell) * H;
     const k = this.kernels;
     const top = this.layers[this.layers.length - 1]!;
+    const clock = this.clock;
     // Dense layer.
+    clock?.enter('output products');
     k.gemm(true, false, H, V, N, top.out, H, this.logits, V, this.grads.get('output/kernel'), V, false);
+    clock?.enter('bias grads');
     columnSums(N, V, this.logits, this.grads.get('output/bias'));
+    clock?.enter('output products');
     let dOut = this.dA;
     let dIn = this.dB;
     k.gemm(false, true, N, H, V, this.logits, V, this.params.get('output/kernel'), V, dOut, H, false);
 
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const L = this.layers[l]!;
+      clock?.enter('dropout');
       if (L.mask) for (let i = 0; i < N * H; i++) dOut[i] = dOut[i]! * L.mask[i]!;
       this.dhNext.fill(0);
       this.dc.fill(0);
       for (let t = T - 1; t >= 0; t--) {
         const rows = t * B * H;
+        clock?.enter('cells bwd');
         const dh = this.dh;
         for (let i = 0; i < B * H; i++) dh[i] = dOut[rows + i]! + this.dhNext[i]!;
         const gates = L.gates.subarray(t * B * G, (t + 1) * B * G);
@@ -215,6 +233,7 @@ export class Network {
           const cs = L.cs!;
           cells.lstmBackward(B, H, gates, cs.subarray(t * B * H, (t + 1) * B * H),
             cs.subarray((t + 1) * B * H, (t + 2) * B * H), dh, this.dc, dz);
+          clock?.enter('recurrent bwd');
           k.gemm(false, true, B, H, G, dz, G, L.U, G, this.dhNext, H, false);
         } else if (cell === 'gru') {
           cells.gruBackwardZH(B, H, gates, hPrev, dh, dz, this.dhNext);
@@ -227,6 +246,7 @@ export class Network {
         }
       }
       // Weight gradients for all time steps at once.
+      clock?.enter('recurrent weight grads');
       const hPrevAll = L.hs.subarray(0, N * H);
       if (cell === 'gru') {
         k.gemm(true, false, H, 2 * H, N, hPrevAll, H, this.dz, G, L.dU, G, false);
@@ -235,18 +255,23 @@ export class Network {
         k.gemm(true, false, H, G, N, hPrevAll, H, this.dz, G, L.dU, G, false);
       }
       const x = l === 0 ? this.xe : this.layers[l - 1]!.out;
+      clock?.enter('input products');
       k.gemm(true, false, L.input, G, N, x, L.input, this.dz, G, L.dW, G, false);
+      clock?.enter('bias grads');
       columnSums(N, G, this.dz, L.dbias);
+      clock?.enter('input products');
       k.gemm(false, true, N, L.input, G, this.dz, G, L.W, G, dIn, L.input, false);
       [dOut, dIn] = [dIn, dOut];
     }
     // Embedding: scatter-add the input gradients (now in dOut, [N, E]).
+    clock?.enter('embedding');
     const dEmb = this.grads.get('embedding/embeddings');
     dEmb.fill(0);
     for (let n = 0; n < N; n++) {
       const base = this.ids[n]! * E;
       for (let e = 0; e < E; e++) dEmb[base + e]! += dOut[n * E + e]!;
     }
+    clock?.enter('other');
   }
 
   dispose(): void {
