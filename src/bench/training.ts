@@ -58,7 +58,7 @@ export async function benchEngine(
 ): Promise<ThroughputResult> {
   const net = new Network(kernels, c, B, T);
   initParams(c, net.params, 1);
-  const adam = new Adam(net.params.flat.length);
+  const adam = new Adam(net.params.flat.length, 0.9, 0.999, 1e-8, undefined, kernels);
   const ids = randomBatch(B * T, c.vocabSize, 1);
   const targets = randomBatch(B * T, c.vocabSize, 2);
   const rng = new Rng(3);
@@ -66,7 +66,7 @@ export async function benchEngine(
     const clock = net.clock;
     net.trainStep(ids, targets, c.dropout > 0 ? rng : null);
     clock?.enter('clip norm');
-    const scale = clipScale(globalNorm(net.grads.flat), 5);
+    const scale = clipScale(globalNorm(net.grads.flat, kernels), 5);
     clock?.enter('adam');
     adam.update(net.params.flat, net.grads.flat, 1e-3, scale);
     clock?.stop();

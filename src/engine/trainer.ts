@@ -109,7 +109,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   } else {
     initParams(model, net.params, cfg.seed);
   }
-  const adam = new Adam(flat.length, 0.9, 0.999, 1e-8, input.optimizerState);
+  const adam = new Adam(flat.length, 0.9, 0.999, 1e-8, input.optimizerState, kernels);
   const rng = new Rng(cfg.seed + 17);
   const validator = createValidator(kernels, model, cfg, input.validationTokens);
 
@@ -190,7 +190,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       batcher.fill(k);
       const loss = net.trainStep(batcher.ids, batcher.targets, model.dropout > 0 ? rng : null);
       const grads = net.grads.flat;
-      const scale = clipScale(globalNorm(grads), cfg.clipNorm);
+      const scale = clipScale(globalNorm(grads, kernels), cfg.clipNorm);
       lr = learningRateAt(cfg.learningRate, adam.state.step, fractionDone());
       adam.update(flat, grads, lr, scale);
       step++;
@@ -219,7 +219,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   return {
     bestWeights: bestWeights ?? finalWeights,
     finalWeights,
-    optimizerState: adam.state,
+    optimizerState: adam.snapshot(),
     progress,
     stopReason,
   };
