@@ -22,6 +22,14 @@ typedef float f32;
 
 void gemm(int transA, int transB, int m, int n, int k, const f32 *a, int lda, const f32 *b, int ldb, f32 *c, int ldc,
           int accumulate, void *scratch);
+void pack_b_full(int transB, int k, int n, const f32 *b, int ldb, f32 *dst);
+void gemm_pb(int m, int n, int k, const f32 *a, int lda, const f32 *pb, int nTot, int col0,
+             f32 *c, int ldc, int accumulate, void *scratch);
+
+/* gemm.c's register tile width and k block: the layout of packed panels. */
+#define NR 8
+#define KC 256
+#define ROUND_NR(n) (((n) + NR - 1) / NR * NR)
 
 #define OP_LSTM_FWD 1
 #define OP_LSTM_BWD 2
@@ -32,6 +40,7 @@ void gemm(int transA, int transB, int m, int n, int k, const f32 *a, int lda, co
 #define OP_GATHER 7
 #define OP_SUM_SQUARES 8
 #define OP_ADAM 9
+#define OP_PACK 10
 
 #define I(k) (a[k])
 #define F(k) (((const f32 *)a)[k])
@@ -81,7 +90,7 @@ static inline void dropout_n(v128_t h, f32 *mask, f32 *out, int n, uint32_t seed
 
 /*
  * LSTM forward, one time step, units [u0, u0 + len) of every row:
- * args: 0 B, 1 H, 2 hPrev [B,H], 3 U [H,4H], 4 gates [B,4H] (x·W in; activations out), 5 bias [4H], 6 cPrev,
+ * args: 0 B, 1 H, 2 hPrev [B,H], 3 U packed (each gate's [H, H] block by pack_b_full, one after the other), 4 gates [B,4H] (x·W in; activations out), 5 bias [4H], 6 cPrev,
  * 7 c, 8 h, 9 units per chunk, 10 mask (0 = no dropout), 11 out, 12 seed, 13 keep24, 14 scale (f32),
  * 15 element index of h[0][0] (for the hash).
  */
@@ -95,7 +104,8 @@ static void lstm_fwd(int idx, const int32_t *a, void *scratch) {
   const uint32_t seed = (uint32_t)I(12), base = (uint32_t)I(15);
   const int32_t keep24 = I(13);
   const f32 scale = F(14);
-  for (int g = 0; g < 4; g++) gemm(0, 0, B, len, H, hPrev, H, U + g * H + u0, G, gates + g * H + u0, G, 1, scratch);
+  const int nTot = ROUND_NR(H);
+  for (int g = 0; g < 4; g++) gemm_pb(B, len, H, hPrev, H, U + g * H * nTot, nTot, u0, gates + g * H + u0, G, 1, scratch);
   for (int b = 0; b < B; b++) {
     f32 *gr = gates + b * G;
     const int sr = b * H;
@@ -120,7 +130,7 @@ static void lstm_fwd(int idx, const int32_t *a, void *scratch) {
 
 /*
  * LSTM backward, one time step t, units [u0, u0 + len):
- * args: 0 B, 1 H, 2 U, 3 gates_t (activations), 4 cPrev, 5 c, 6 dOut_t [B,H], 7 mask_t (0 = none),
+ * args: 0 B, 1 H, 2 Uᵀ packed ([4H, H] by pack_b_full), 3 gates_t (activations), 4 cPrev, 5 c, 6 dOut_t [B,H], 7 mask_t (0 = none),
  * 8 dhNext [B,H] (dL/dh_t from later steps; written here), 9 dc [B,H] (dL/dc_t in, dL/dc_{t-1} out),
  * 10 dz_t [B,4H] (out), 11 dz_{t+1} (0 at the last step: then dhNext and dc start at zero), 12 units per chunk.
  */
@@ -131,7 +141,7 @@ static void lstm_bwd(int idx, const int32_t *a, void *scratch) {
   if (len <= 0) return;
   const f32 *U = P(2), *gates = P(3), *cPrev = P(4), *c = P(5), *dOut = P(6), *mask = P(7), *dzNext = P(11);
   f32 *dhNext = P(8), *dc = P(9), *dz = P(10);
-  if (dzNext) gemm(0, 1, B, len, G, dzNext, G, U + u0 * G, G, dhNext + u0, H, 0, scratch);
+  if (dzNext) gemm_pb(B, len, G, dzNext, G, U, ROUND_NR(H), u0, dhNext + u0, H, 0, scratch);
   const v128_t one = SPLAT(1.0f);
   for (int b = 0; b < B; b++) {
     const f32 *gr = gates + b * G;
@@ -160,7 +170,7 @@ static void lstm_bwd(int idx, const int32_t *a, void *scratch) {
 
 /*
  * Simple RNN forward, one step: gates = x·W + hPrev·U + bias (kept, as the reference), h = tanh(gates).
- * args as lstm_fwd with G = H (6, 7 unused).
+ * args as lstm_fwd with G = H, U packed [H, H] (6, 7 unused).
  */
 static void rnn_fwd(int idx, const int32_t *a, void *scratch) {
   const int B = I(0), H = I(1), ub = I(9);
@@ -172,7 +182,7 @@ static void rnn_fwd(int idx, const int32_t *a, void *scratch) {
   const uint32_t seed = (uint32_t)I(12), base = (uint32_t)I(15);
   const int32_t keep24 = I(13);
   const f32 scale = F(14);
-  gemm(0, 0, B, len, H, hPrev, H, U + u0, H, pre + u0, H, 1, scratch);
+  gemm_pb(B, len, H, hPrev, H, U, ROUND_NR(H), u0, pre + u0, H, 1, scratch);
   for (int b = 0; b < B; b++) {
     const int sr = b * H;
     for (int j = u0; j < u0 + len; j += 4) {
@@ -188,7 +198,7 @@ static void rnn_fwd(int idx, const int32_t *a, void *scratch) {
 
 /*
  * Simple RNN backward, one step: dz = (dOut·mask + dhNext) ⊙ (1 − h²).
- * args: 0 B, 1 H, 2 U, 3 h_t, 4 -, 5 -, 6 dOut_t, 7 mask_t, 8 dhNext, 9 -, 10 dz_t, 11 dz_{t+1}, 12 units per chunk.
+ * args: 0 B, 1 H, 2 Uᵀ packed, 3 h_t, 4 -, 5 -, 6 dOut_t, 7 mask_t, 8 dhNext, 9 -, 10 dz_t, 11 dz_{t+1}, 12 units per chunk.
  */
 static void rnn_bwd(int idx, const int32_t *a, void *scratch) {
   const int B = I(0), H = I(1), ub = I(12);
@@ -197,7 +207,7 @@ static void rnn_bwd(int idx, const int32_t *a, void *scratch) {
   if (len <= 0) return;
   const f32 *U = P(2), *hs = P(3), *dOut = P(6), *mask = P(7), *dzNext = P(11);
   f32 *dhNext = P(8), *dz = P(10);
-  if (dzNext) gemm(0, 1, B, len, H, dzNext, H, U + u0 * H, H, dhNext + u0, H, 0, scratch);
+  if (dzNext) gemm_pb(B, len, H, dzNext, H, U, ROUND_NR(H), u0, dhNext + u0, H, 0, scratch);
   const v128_t one = SPLAT(1.0f);
   for (int b = 0; b < B; b++) {
     const int sr = b * H;
@@ -377,6 +387,20 @@ static void adam(int idx, const int32_t *a) {
   }
 }
 
+/*
+ * Packs `count` matrices op(B_i) [k, n] (B_i = b + i · bStride elements) by pack_b_full into dst + i · k · nTot;
+ * chunk idx = (matrix, KC-row block). args: 0 transB, 1 k, 2 n, 3 b, 4 ldb, 5 dst, 6 count, 7 bStride.
+ */
+static void pack(int idx, const int32_t *a) {
+  const int transB = I(0), k = I(1), n = I(2), ldb = I(4), bStride = I(7);
+  const int blocks = (k + KC - 1) / KC;
+  const int i = idx / blocks, pc = (idx % blocks) * KC;
+  const int kc = k - pc < KC ? k - pc : KC;
+  const int nTot = ROUND_NR(n);
+  const f32 *b = P(3) + i * bStride;
+  pack_b_full(transB, kc, n, transB ? b + pc : b + pc * ldb, ldb, P(5) + i * k * nTot + pc * nTot);
+}
+
 __attribute__((export_name("task")))
 void task(int op, int idx, const int32_t *args, void *scratch) {
   switch (op) {
@@ -389,6 +413,7 @@ void task(int op, int idx, const int32_t *args, void *scratch) {
     case OP_GATHER: gather(idx, args); break;
     case OP_SUM_SQUARES: sum_squares(idx, args); break;
     case OP_ADAM: adam(idx, args); break;
+    case OP_PACK: pack(idx, args); break;
     default: __builtin_trap();
   }
 }

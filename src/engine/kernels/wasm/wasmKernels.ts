@@ -398,7 +398,10 @@ function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promi
 }
 
 /** Operation numbers of train.c's task(). */
-const TASK = { LSTM_FWD: 1, LSTM_BWD: 2, RNN_FWD: 3, RNN_BWD: 4, SOFTMAX_CE: 5, COL_SUMS: 6, GATHER: 7, SUM_SQUARES: 8, ADAM: 9 } as const;
+const TASK = { LSTM_FWD: 1, LSTM_BWD: 2, RNN_FWD: 3, RNN_BWD: 4, SOFTMAX_CE: 5, COL_SUMS: 6, GATHER: 7, SUM_SQUARES: 8, ADAM: 9, PACK: 10 } as const;
+/** gemm.c's register tile width and k block (packed panels are laid out by them). */
+const NR = 8;
+const KC = 256;
 /** Chunks per thread of a split task (more balance the load when a thread is descheduled; fewer repack less). */
 const CHUNKS_PER_THREAD = 2;
 
@@ -419,11 +422,34 @@ class WasmTrainOps implements TrainOps {
   /** Per-chunk double-precision partial sums (loss, squares). */
   private readonly partial: Float32Array;
   private readonly partial64: Float64Array;
+  /** The recurrent kernel of the layer being run, packed for gemm_pb (grown as needed). */
+  private packed: Float32Array | null = null;
 
   constructor(private readonly k: WasmKernels, private readonly ex: GemmExports, private readonly threads: number) {
     this.reference = referenceTrainOps(k);
     this.partial = k.alloc(2 * 256);
     this.partial64 = new Float64Array(this.partial.buffer, this.partial.byteOffset, 256);
+  }
+
+  /**
+   * Packs the recurrent kernel U [H, G] for the steps of one pass: forward, each gate's [H, H] column block
+   * (as B); backward, Uᵀ [G, H]. Returns its byte address.
+   */
+  private packU(L: RecurrentLayer, G: number, transposed: boolean): number {
+    const k = this.k;
+    const H = L.H;
+    const nTot = Math.ceil(H / NR) * NR;
+    const need = G * nTot;
+    if (!this.packed || this.packed.length < need) {
+      if (this.packed) k.free(this.packed);
+      this.packed = k.alloc(need);
+    }
+    const gates = G / H;
+    const [kk, count] = transposed ? [G, 1] : [H, gates];
+    const parts = count * Math.ceil(kk / KC);
+    const dst = k.ptr('packed', this.packed);
+    k.runTask(TASK.PACK, parts, [transposed ? 1 : 0, kk, H, k.ptr('U', L.U), G, dst, count, H], H * G >= 65536);
+    return dst;
   }
 
   /** Chunks for splitting `n` items in multiples of `align` (1 when single-threaded). */
@@ -458,7 +484,8 @@ class WasmTrainOps implements TrainOps {
     const G = gatesOf(L.cell) * H;
     checkLayer(L, G);
     const { per, parts } = this.chunking(H, 8);
-    const U = k.ptr('U', L.U), bias = k.ptr('bias', L.bias), gates = k.ptr('gates', L.gates), hs = k.ptr('hs', L.hs);
+    const U = this.packU(L, G, false);
+    const bias = k.ptr('bias', L.bias), gates = k.ptr('gates', L.gates), hs = k.ptr('hs', L.hs);
     const cs = L.cs ? k.ptr('cs', L.cs) : 0;
     const mask = L.mask ? k.ptr('mask', L.mask) : 0;
     const out = L.mask ? k.ptr('out', L.out) : 0;
@@ -488,7 +515,8 @@ class WasmTrainOps implements TrainOps {
     check(dOut.length >= T * B * H && dz.length >= T * B * G && work.dhNext.length >= B * H && work.dc.length >= B * H,
       'recurrentBackward: buffers too small');
     const { per, parts } = this.chunking(H, 8);
-    const U = k.ptr('U', L.U), gates = k.ptr('gates', L.gates), hs = k.ptr('hs', L.hs);
+    const U = this.packU(L, G, true);
+    const gates = k.ptr('gates', L.gates), hs = k.ptr('hs', L.hs);
     const cs = L.cs ? k.ptr('cs', L.cs) : 0;
     const mask = L.mask ? k.ptr('mask', L.mask) : 0;
     const pOut = k.ptr('dOut', dOut), pdz = k.ptr('dz', dz), dhNext = k.ptr('dhNext', work.dhNext), dc = k.ptr('dc', work.dc);
