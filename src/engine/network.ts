@@ -24,7 +24,14 @@ export class Network {
   readonly params: ParamViews;
   readonly grads: ParamViews;
   private readonly layers: LayerBuffers[] = [];
-  private readonly xe: Float32Array;      // embedded input [T·B, E]
+  /**
+   * With at most as many vocabulary entries as characters in a batch, layer 0's input projection is taken from
+   * `ew` = embeddings · W [V, G·H] by row (the same sums, V instead of T·B products), and its gradients from
+   * `dew` [V, G·H] = the gate gradients summed per character id. Otherwise `xe` [T·B, E] holds the embedded input.
+   */
+  private readonly ew: Float32Array | null;
+  private readonly dew: Float32Array | null;
+  private readonly xe: Float32Array | null;
   private readonly logits: Float32Array;  // [T·B, V]
   private readonly dz: Float32Array;      // [T·B, G·H] gate gradients of the layer being back-propagated
   private readonly dA: Float32Array;      // [T·B, max(E, H)] gradient w.r.t. a layer's output/input (ping)
@@ -71,7 +78,10 @@ export class Network {
         out: mask ? kernels.alloc(N * H) : hs.subarray(B * H),
       });
     }
-    this.xe = kernels.alloc(N * E);
+    const byVocab = V <= N;
+    this.ew = byVocab ? kernels.alloc(V * G) : null;
+    this.dew = byVocab ? kernels.alloc(V * G) : null;
+    this.xe = byVocab ? null : kernels.alloc(N * E);
     this.logits = kernels.alloc(N * V);
     this.dz = kernels.alloc(N * G);
     this.dA = kernels.alloc(N * Math.max(E, H));
@@ -107,19 +117,26 @@ export class Network {
     clock?.enter('embedding');
     this.ids.set(ids);
     this.targets.set(targets);
-    ops.gather(N, this.ids, this.params.get('embedding/embeddings'), E, this.xe);
-    let x = this.xe;
+    const emb = this.params.get('embedding/embeddings');
+    let x: Float32Array | null = this.xe;
+    if (x) ops.gather(N, this.ids, emb, E, x);
     for (const L of this.layers) {
       // All time steps' input projections at once; the bias is added with the recurrent part.
       clock?.enter('input products');
-      k.gemm(false, false, N, G, L.input, x, L.input, L.W, G, L.gates, G, false);
+      if (x) {
+        k.gemm(false, false, N, G, L.input, x, L.input, L.W, G, L.gates, G, false);
+      } else {
+        k.gemm(false, false, V, G, E, emb, E, L.W, G, this.ew!, G, false);
+        clock?.enter('embedding');
+        ops.gather(N, this.ids, this.ew!, G, L.gates);
+      }
       clock?.enter('recurrent fwd');
       const dropout = L.mask && dropoutRng ? { keep: 1 - this.config.dropout, seed: Math.floor(dropoutRng.next() * 4294967296) } : null;
       ops.recurrentForward(L, dropout);
       x = L.out;
     }
     clock?.enter('output products');
-    k.gemm(false, false, N, V, H, x, H, this.params.get('output/kernel'), V, this.logits, V, false);
+    k.gemm(false, false, N, V, H, x!, H, this.params.get('output/kernel'), V, this.logits, V, false);
     clock?.enter('softmax+CE');
     return ops.softmaxCrossEntropy(N, V, this.logits, this.params.get('output/bias'), this.targets, withGradient ? 1 / N : 0);
   }
@@ -183,18 +200,29 @@ export class Network {
       } else {
         k.gemm(true, false, H, G, N, hPrevAll, H, this.dz, G, L.dU, G, false);
       }
-      const x = l === 0 ? this.xe : this.layers[l - 1]!.out;
-      clock?.enter('input products');
-      k.gemm(true, false, L.input, G, N, x, L.input, this.dz, G, L.dW, G, false);
       clock?.enter('bias grads');
       ops.columnSums(N, G, this.dz, L.dbias);
+      const x = l === 0 ? this.xe : this.layers[l - 1]!.out;
+      if (!x) {
+        // Layer 0 by vocabulary entry: dW = embᵀ · dew, d(embeddings) = dew · Wᵀ.
+        clock?.enter('embedding');
+        const emb = this.params.get('embedding/embeddings');
+        ops.scatterAdd(N, this.ids, this.dz, G, this.dew!, V);
+        clock?.enter('input products');
+        k.gemm(true, false, E, G, V, emb, E, this.dew!, G, L.dW, G, false);
+        k.gemm(false, true, V, E, G, this.dew!, G, L.W, G, this.grads.get('embedding/embeddings'), E, false);
+        break;
+      }
       clock?.enter('input products');
+      k.gemm(true, false, L.input, G, N, x, L.input, this.dz, G, L.dW, G, false);
       k.gemm(false, true, N, L.input, G, this.dz, G, L.W, G, dIn, L.input, false);
       [dOut, dIn] = [dIn, dOut];
+      if (l === 0) {
+        // Embedding: scatter-add the input gradients (now in dOut, [N, E]).
+        clock?.enter('embedding');
+        ops.scatterAdd(N, this.ids, dOut, E, this.grads.get('embedding/embeddings'), V);
+      }
     }
-    // Embedding: scatter-add the input gradients (now in dOut, [N, E]).
-    clock?.enter('embedding');
-    ops.scatterAdd(N, this.ids, dOut, E, this.grads.get('embedding/embeddings'), V);
     clock?.enter('other');
   }
 

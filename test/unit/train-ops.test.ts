@@ -215,16 +215,17 @@ function opsSuite(name: string, make: () => Promise<Kernels>): void {
       close('dTable', dT, dTRef, 1e-6);
     });
 
-    for (const cell of ['lstm', 'rnn', 'gru'] as const) {
-      it(`a whole ${cell} training step (2 layers, dropout) and Adam agree with the JS kernels`, () => {
-        const config: ModelConfig = { cell, layers: 2, units: 20, embeddingSize: 6, dropout: 0.2, vocabSize: 13 };
+    for (const [cell, V] of [['lstm', 13], ['rnn', 13], ['gru', 13], ['lstm', 50]] as const) {
+      // V = 50 > B·T: layer 0 from the embedded input rather than by vocabulary entry (see network.ts).
+      it(`a whole ${cell} training step (2 layers, dropout, vocabulary ${V}) and Adam agree with the JS kernels`, () => {
+        const config: ModelConfig = { cell, layers: 2, units: 20, embeddingSize: 6, dropout: 0.2, vocabSize: V };
         const B = 5, T = 7;
         const a = new Network(K!, config, B, T);
         const b = new Network(js, config, B, T);
         initParams(config, a.params, 9);
         initParams(config, b.params, 9);
-        const ids = Int32Array.from({ length: B * T }, (_, i) => (i * 5) % 13);
-        const targets = Int32Array.from({ length: B * T }, (_, i) => (i * 3 + 1) % 13);
+        const ids = Int32Array.from({ length: B * T }, (_, i) => (i * 5) % V);
+        const targets = Int32Array.from({ length: B * T }, (_, i) => (i * 3 + 1) % V);
         const adamA = new Adam(a.params.flat.length, 0.9, 0.999, 1e-8, undefined, K!);
         const adamB = new Adam(b.params.flat.length);
         for (let step = 0; step < 3; step++) {

@@ -41,6 +41,7 @@ void gemm_pb(int m, int n, int k, const f32 *a, int lda, const f32 *pb, int nTot
 #define OP_SUM_SQUARES 8
 #define OP_ADAM 9
 #define OP_PACK 10
+#define OP_SCATTER 11
 
 #define I(k) (a[k])
 #define F(k) (((const f32 *)a)[k])
@@ -401,6 +402,27 @@ static void pack(int idx, const int32_t *a) {
   pack_b_full(transB, kc, n, transB ? b + pc : b + pc * ldb, ldb, P(5) + i * k * nTot + pc * nTot);
 }
 
+/*
+ * Columns [c0, c0 + w) of dTable [V, E]: zeroed, then dTable[ids[r]] += d[r] for r < N.
+ * args: 0 N, 1 ids (int32), 2 d [N, E], 3 E, 4 dTable, 5 V, 6 columns per chunk.
+ */
+static void scatter(int idx, const int32_t *a) {
+  const int N = I(0), E = I(3), V = I(5), w = I(6);
+  const int c0 = idx * w;
+  const int c1 = E - c0 < w ? E : c0 + w;
+  const int32_t *ids = (const int32_t *)P(1);
+  const f32 *d = P(2);
+  f32 *dTable = P(4);
+  for (int v = 0; v < V; v++) for (int e = c0; e < c1; e++) dTable[v * E + e] = 0.0f;
+  for (int r = 0; r < N; r++) {
+    f32 *dst = dTable + ids[r] * E;
+    const f32 *src = d + r * E;
+    int e = c0;
+    for (; e + 4 <= c1; e += 4) wasm_v128_store(dst + e, ADD(wasm_v128_load(dst + e), wasm_v128_load(src + e)));
+    for (; e < c1; e++) dst[e] += src[e];
+  }
+}
+
 __attribute__((export_name("task")))
 void task(int op, int idx, const int32_t *args, void *scratch) {
   switch (op) {
@@ -414,19 +436,8 @@ void task(int op, int idx, const int32_t *args, void *scratch) {
     case OP_SUM_SQUARES: sum_squares(idx, args); break;
     case OP_ADAM: adam(idx, args); break;
     case OP_PACK: pack(idx, args); break;
+    case OP_SCATTER: scatter(idx, args); break;
     default: __builtin_trap();
   }
 }
 
-/* dTable[V, E] = 0, then dTable[ids[r]] += d[r] for r < N (single-threaded: N·E is small). */
-__attribute__((export_name("scatter_add")))
-void scatter_add(int N, const int32_t *ids, const f32 *d, int E, f32 *dTable, int V) {
-  for (int i = 0; i < V * E; i++) dTable[i] = 0.0f;
-  for (int r = 0; r < N; r++) {
-    f32 *dst = dTable + ids[r] * E;
-    const f32 *src = d + r * E;
-    int e = 0;
-    for (; e + 4 <= E; e += 4) wasm_v128_store(dst + e, ADD(wasm_v128_load(dst + e), wasm_v128_load(src + e)));
-    for (; e < E; e++) dst[e] += src[e];
-  }
-}

@@ -53,8 +53,6 @@ export interface GemmExports {
   lstm_cell(H: number, gates: number, c: number, h: number): void;
   /** See train.c: chunk `idx` of training operation `op`, arguments at byte address `args`. */
   task(op: number, idx: number, args: number, scratch: number): void;
-  /** See train.c: dTable = 0, then dTable[ids[r]] += d[r]. */
-  scatter_add(N: number, ids: number, d: number, E: number, dTable: number, V: number): void;
   __heap_base: WasmGlobal;
   __stack_pointer?: WasmGlobal;
 }
@@ -64,9 +62,9 @@ export function instantiateKernels(api: WasmApi, module: WasmModule, memory: Was
   const inst = new api.Instance(module, { env: { memory } });
   const e = inst.exports;
   if (typeof e.gemm !== 'function' || typeof e.gemm_scratch_bytes !== 'function' || typeof e.qgemv !== 'function'
-    || typeof e.lstm_cell !== 'function' || typeof e.task !== 'function' || typeof e.scatter_add !== 'function'
+    || typeof e.lstm_cell !== 'function' || typeof e.task !== 'function'
     || typeof e.__heap_base !== 'object') {
-    throw new Error('inkling-kernels.wasm does not export gemm, gemm_scratch_bytes, qgemv, lstm_cell, task, scatter_add and __heap_base; rebuild it');
+    throw new Error('inkling-kernels.wasm does not export gemm, gemm_scratch_bytes, qgemv, lstm_cell, task and __heap_base; rebuild it');
   }
   return e as unknown as GemmExports;
 }

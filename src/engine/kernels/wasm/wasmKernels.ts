@@ -398,7 +398,7 @@ function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promi
 }
 
 /** Operation numbers of train.c's task(). */
-const TASK = { LSTM_FWD: 1, LSTM_BWD: 2, RNN_FWD: 3, RNN_BWD: 4, SOFTMAX_CE: 5, COL_SUMS: 6, GATHER: 7, SUM_SQUARES: 8, ADAM: 9, PACK: 10 } as const;
+const TASK = { LSTM_FWD: 1, LSTM_BWD: 2, RNN_FWD: 3, RNN_BWD: 4, SOFTMAX_CE: 5, COL_SUMS: 6, GATHER: 7, SUM_SQUARES: 8, ADAM: 9, PACK: 10, SCATTER: 11 } as const;
 /** gemm.c's register tile width and k block (packed panels are laid out by them). */
 const NR = 8;
 const KC = 256;
@@ -462,7 +462,9 @@ class WasmTrainOps implements TrainOps {
     const k = this.k;
     k.assertLive();
     check(ids.length >= N && out.length >= N * E, 'gather: buffers too small');
-    this.k.runTask(TASK.GATHER, 1, [N, k.ptr('ids', ids), k.ptr('table', table), E, k.ptr('out', out), N], false);
+    for (let n = 0; n < N; n++) check(ids[n]! >= 0 && ids[n]! * E + E <= table.length, `gather: id ${ids[n]} out of range`);
+    const { per, parts } = this.chunking(N, 1);
+    this.k.runTask(TASK.GATHER, parts, [N, k.ptr('ids', ids), k.ptr('table', table), E, k.ptr('out', out), per], N * E >= 65536);
   }
 
   scatterAdd(N: number, ids: Int32Array, d: Float32Array, E: number, dTable: Float32Array, V: number): void {
@@ -470,7 +472,8 @@ class WasmTrainOps implements TrainOps {
     k.assertLive();
     check(ids.length >= N && d.length >= N * E && dTable.length >= V * E, 'scatterAdd: buffers too small');
     for (let n = 0; n < N; n++) check(ids[n]! >= 0 && ids[n]! < V, `scatterAdd: id ${ids[n]} out of range`);
-    this.ex.scatter_add(N, k.ptr('ids', ids), k.ptr('d', d), E, k.ptr('dTable', dTable), V);
+    const { per, parts } = this.chunking(E, 4);
+    k.runTask(TASK.SCATTER, parts, [N, k.ptr('ids', ids), k.ptr('d', d), E, k.ptr('dTable', dTable), V, per], N * E >= 65536);
   }
 
   recurrentForward(L: RecurrentLayer, dropout: DropoutDraw | null): void {
