@@ -24,7 +24,7 @@ void gemm(int transA, int transB, int m, int n, int k, const f32 *a, int lda, co
           int accumulate, void *scratch);
 void pack_b_full(int transB, int k, int n, const f32 *b, int ldb, f32 *dst);
 void gemm_pb(int m, int n, int k, const f32 *a, int lda, const f32 *pb, int nTot, int col0,
-             f32 *c, int ldc, int accumulate, void *scratch);
+             f32 *c, int ldc, int accumulate, void *scratch, int count, int pbStride, int cStride);
 
 /* gemm.c's register tile width and k block: the layout of packed panels. */
 #define NR 8
@@ -106,7 +106,7 @@ static void lstm_fwd(int idx, const int32_t *a, void *scratch) {
   const int32_t keep24 = I(13);
   const f32 scale = F(14);
   const int nTot = ROUND_NR(H);
-  for (int g = 0; g < 4; g++) gemm_pb(B, len, H, hPrev, H, U + g * H * nTot, nTot, u0, gates + g * H + u0, G, 1, scratch);
+  gemm_pb(B, len, H, hPrev, H, U, nTot, u0, gates + u0, G, 1, scratch, 4, H * nTot, H);
   for (int b = 0; b < B; b++) {
     f32 *gr = gates + b * G;
     const int sr = b * H;
@@ -142,7 +142,7 @@ static void lstm_bwd(int idx, const int32_t *a, void *scratch) {
   if (len <= 0) return;
   const f32 *U = P(2), *gates = P(3), *cPrev = P(4), *c = P(5), *dOut = P(6), *mask = P(7), *dzNext = P(11);
   f32 *dhNext = P(8), *dc = P(9), *dz = P(10);
-  if (dzNext) gemm_pb(B, len, G, dzNext, G, U, ROUND_NR(H), u0, dhNext + u0, H, 0, scratch);
+  if (dzNext) gemm_pb(B, len, G, dzNext, G, U, ROUND_NR(H), u0, dhNext + u0, H, 0, scratch, 1, 0, 0);
   const v128_t one = SPLAT(1.0f);
   for (int b = 0; b < B; b++) {
     const f32 *gr = gates + b * G;
@@ -183,7 +183,7 @@ static void rnn_fwd(int idx, const int32_t *a, void *scratch) {
   const uint32_t seed = (uint32_t)I(12), base = (uint32_t)I(15);
   const int32_t keep24 = I(13);
   const f32 scale = F(14);
-  gemm_pb(B, len, H, hPrev, H, U, ROUND_NR(H), u0, pre + u0, H, 1, scratch);
+  gemm_pb(B, len, H, hPrev, H, U, ROUND_NR(H), u0, pre + u0, H, 1, scratch, 1, 0, 0);
   for (int b = 0; b < B; b++) {
     const int sr = b * H;
     for (int j = u0; j < u0 + len; j += 4) {
@@ -208,7 +208,7 @@ static void rnn_bwd(int idx, const int32_t *a, void *scratch) {
   if (len <= 0) return;
   const f32 *U = P(2), *hs = P(3), *dOut = P(6), *mask = P(7), *dzNext = P(11);
   f32 *dhNext = P(8), *dz = P(10);
-  if (dzNext) gemm_pb(B, len, H, dzNext, H, U, ROUND_NR(H), u0, dhNext + u0, H, 0, scratch);
+  if (dzNext) gemm_pb(B, len, H, dzNext, H, U, ROUND_NR(H), u0, dhNext + u0, H, 0, scratch, 1, 0, 0);
   const v128_t one = SPLAT(1.0f);
   for (int b = 0; b < B; b++) {
     const int sr = b * H;
