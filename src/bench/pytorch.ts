@@ -1,5 +1,5 @@
 /**
- * PyTorch as a training peer of `inkling bench`: runs bench/peer-torch.py (the same model, batch, sequence
+ * PyTorch as a training peer of `inkling bench`: runs src/bench/peer-torch.py (the same model, batch, sequence
  * length, optimiser, clipping and thread count) when a Python that can import torch is there.
  */
 import { spawn } from 'node:child_process';

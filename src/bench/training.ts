@@ -11,8 +11,8 @@ import { Adam, clipScale, globalNorm } from '../engine/optimizer';
 import { initParams } from '../engine/params';
 import { PhaseClock, type Phase } from '../engine/phases';
 import { Rng } from '../engine/rng';
+import { median } from '../shared/percentile';
 import { phaseFlops } from './flops';
-import { median } from './stats';
 
 export interface ThroughputResult {
   name: string;

@@ -53,7 +53,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   let pytorch: ThroughputResult | null = null;
   if (!v['skip-pytorch']) {
     log(`measuring PyTorch (${threads} threads)…`);
-    pytorch = await benchPytorch(path.join(packageRoot(), 'bench', 'peer-torch.py'), REFERENCE, B, T, threads, seconds);
+    pytorch = await benchPytorch(path.join(packageRoot(), 'src', 'bench', 'peer-torch.py'), REFERENCE, B, T, threads, seconds);
     results.push(pytorch);
   }
 

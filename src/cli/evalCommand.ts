@@ -10,7 +10,7 @@ import { DOCUMENT_SEPARATOR, loadModel } from '../engine';
 import { Predictor } from '../engine/predictor';
 import { MatchModel, MixedPredictor, scoreMixed } from '../mix';
 import { createKernels } from '../engine/kernels';
-import { percentile } from '../bench/stats';
+import { percentile } from '../shared/percentile';
 import { coldContextStudy, type ColdContextRow } from '../eval/coldContext';
 import { conditionalBitsPerChar } from '../eval/compressors';
 import { savings, simulateTyping } from '../eval/keystrokes';

@@ -3,8 +3,8 @@
  * simulation: the same context length, per-document state reuse, greedy generation, length limit and
  * end-of-line rule as the provider. Also the n-gram baseline under the same rules.
  */
-import { DocumentStates } from '../completion/stateCache';
-import { trimSuggestion } from '../completion/rules';
+import { DocumentStates } from '../engine/stateCache';
+import { trimSuggestion } from '../shared/completionRules';
 import type { SavedModel } from '../engine/format';
 import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';

@@ -5,9 +5,9 @@
  * model call.
  */
 import * as vscode from 'vscode';
-import { CancelledError } from '../completion/client';
-import { indentOf, inCommentOrString, lineEndIsFree, trimSuggestion } from '../completion/rules';
-import { TypedCache } from '../completion/typedCache';
+import { CancelledError } from './completionClient';
+import { indentOf, inCommentOrString, lineEndIsFree, trimSuggestion } from '../shared/completionRules';
+import { TypedCache } from './typedCache';
 import { languageEnabled } from '../shared/settings';
 import type { CompletionService } from './completionService';
 import type { SettingsService } from './settings';

@@ -13,7 +13,7 @@ import { loadModel } from '../../src/engine/format';
 import { createKernels } from '../../src/engine/kernels';
 import { Predictor } from '../../src/engine/predictor';
 import { generate, prime } from '../../src/engine/generate';
-import { trimSuggestion } from '../../src/completion/rules';
+import { trimSuggestion } from '../../src/shared/completionRules';
 import { collectCorpus } from '../../src/corpus';
 import { NGRAM_MAX_MB } from '../../src/host/workspaceIndex';
 import { MatchModel, MixedPredictor } from '../../src/mix';

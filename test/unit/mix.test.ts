@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DocumentStates } from '../../src/completion/stateCache';
+import { DocumentStates } from '../../src/engine/stateCache';
 import { generate, prime } from '../../src/engine/generate';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';

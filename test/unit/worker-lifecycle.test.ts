@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CompletionClient } from '../../src/completion/client';
+import { CompletionClient } from '../../src/host/completionClient';
 import { loadModel } from '../../src/engine/format';
 import type { TrainingEvent } from '../../src/shared/protocol';
-import { TrainingClient } from '../../src/training/client';
+import { TrainingClient } from '../../src/host/trainingClient';
 import { repoRoot } from '../helpers/paths';
 
 const dist = path.join(repoRoot, 'dist');

@@ -4,7 +4,7 @@
  * The LSTM alone and the adaptive n-gram alone are scored in the same pass.
  */
 import { UNKNOWN_ID } from '../engine/vocab';
-import type { MixedPredictor } from './mixedPredictor';
+import type { MixedPredictor } from '../mix/mixedPredictor';
 
 export interface MixedScore {
   chars: number;

@@ -15,10 +15,10 @@ import { Predictor, type RecurrentState, type StepModel } from '../engine/predic
 import { Rng } from '../engine/rng';
 import { MatchModel, MixedPredictor } from '../mix';
 import { NGramModel } from '../ngram';
-import { modelInfo } from '../shared/modelInfo';
+import { modelInfo } from './modelInfo';
 import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
 import type { Vocabulary } from '../engine/vocab';
-import { DocumentStates } from './stateCache';
+import { DocumentStates } from '../engine/stateCache';
 
 type Complete = Extract<CompletionRequest, { type: 'complete' }>;
 
