@@ -42,6 +42,10 @@ void gemm_pb(int m, int n, int k, const f32 *a, int lda, const f32 *pb, int nTot
 #define OP_ADAM 9
 #define OP_PACK 10
 #define OP_SCATTER 11
+#define OP_GRU_FWD_A 12
+#define OP_GRU_FWD_B 13
+#define OP_GRU_BWD_A 14
+#define OP_GRU_BWD_B 15
 
 #define I(k) (a[k])
 #define F(k) (((const f32 *)a)[k])
@@ -219,6 +223,107 @@ static void rnn_bwd(int idx, const int32_t *a, void *scratch) {
       if (dzNext) dh = ADD(dh, load_n(dhNext + sr + j, n));
       v128_t hv = load_n(hs + sr + j, n);
       store_n(dz + sr + j, MUL(dh, SUB(one, MUL(hv, hv))), n);
+    }
+  }
+}
+
+/*
+ * GRU forward, one time step, in two jobs (r ⊙ hPrev of every unit is needed before the candidate's product).
+ * args: 0 B, 1 H, 2 hPrev, 3 U packed (gates z, r, h: [H, H] blocks by pack_b_full), 4 gates_t [B,3H],
+ * 5 bias [3H], 6 rh_t [B,H], 7 h_t, 8 units per chunk, 9 mask (0 = none), 10 out, 11 seed, 12 keep24,
+ * 13 scale (f32), 14 element index of h_t[0][0].
+ * A: z, r = sigmoid(x·W + hPrev·U_zr + b); rh = r ⊙ hPrev.  B: hh = tanh(x·W_h + rh·U_h + b_h);
+ * h = z ⊙ hPrev + (1 − z) ⊙ hh, and dropout.
+ */
+static void gru_fwd(int idx, const int32_t *a, void *scratch, int second) {
+  const int B = I(0), H = I(1), G = 3 * H, ub = I(8);
+  const int u0 = idx * ub;
+  const int len = H - u0 < ub ? H - u0 : ub;
+  if (len <= 0) return;
+  const f32 *hPrev = P(2), *U = P(3), *bias = P(5);
+  f32 *gates = P(4), *rh = P(6), *h = P(7), *mask = P(9), *out = P(10);
+  const int nTot = ROUND_NR(H);
+  if (!second) {
+    gemm_pb(B, len, H, hPrev, H, U, nTot, u0, gates + u0, G, 1, scratch, 2, H * nTot, H);
+    for (int b = 0; b < B; b++) {
+      f32 *gr = gates + b * G;
+      const int sr = b * H;
+      for (int j = u0; j < u0 + len; j += 4) {
+        const int n = u0 + len - j < 4 ? u0 + len - j : 4;
+        v128_t z = sigmoid4(ADD(load_n(gr + j, n), load_n(bias + j, n)));
+        v128_t r = sigmoid4(ADD(load_n(gr + H + j, n), load_n(bias + H + j, n)));
+        store_n(gr + j, z, n);
+        store_n(gr + H + j, r, n);
+        store_n(rh + sr + j, MUL(r, load_n(hPrev + sr + j, n)), n);
+      }
+    }
+    return;
+  }
+  const uint32_t seed = (uint32_t)I(11), base = (uint32_t)I(14);
+  const int32_t keep24 = I(12);
+  const f32 scale = F(13);
+  const v128_t one = SPLAT(1.0f);
+  gemm_pb(B, len, H, rh, H, U + 2 * H * nTot, nTot, u0, gates + 2 * H + u0, G, 1, scratch, 1, 0, 0);
+  for (int b = 0; b < B; b++) {
+    f32 *gr = gates + b * G;
+    const int sr = b * H;
+    for (int j = u0; j < u0 + len; j += 4) {
+      const int n = u0 + len - j < 4 ? u0 + len - j : 4;
+      v128_t hh = tanh4(ADD(load_n(gr + 2 * H + j, n), load_n(bias + 2 * H + j, n)));
+      store_n(gr + 2 * H + j, hh, n);
+      v128_t z = load_n(gr + j, n);
+      v128_t hv = ADD(MUL(z, load_n(hPrev + sr + j, n)), MUL(SUB(one, z), hh));
+      store_n(h + sr + j, hv, n);
+      if (mask) dropout_n(hv, mask + sr + j, out + sr + j, n, seed, base + sr + j, keep24, scale);
+    }
+  }
+}
+
+/*
+ * GRU backward, one time step t, in two jobs. args: 0 B, 1 H, 2 U_zrᵀ packed ([2H, H]), 3 U_hᵀ packed ([H, H]),
+ * 4 gates_t (activations z, r, hh), 5 hPrev_t, 6 dOut_t, 7 mask_t (0 = none), 8 dhAcc [B,H], 9 drh [B,H],
+ * 10 dz_t [B,3H], 11 dz_{t+1} (0 at the last step), 12 units per chunk.
+ * A: dL/dh_t = dhAcc + dz_{t+1}[z,r] · U_zrᵀ (dhAcc holds step t+1's direct and reset-path terms), dh adds
+ * dOut ⊙ mask; dz_z, dz_h; dhAcc = dh ⊙ z.  B: drh = dz_h · U_hᵀ; dz_r = drh ⊙ hPrev ⊙ r(1 − r); dhAcc += drh ⊙ r.
+ */
+static void gru_bwd(int idx, const int32_t *a, void *scratch, int second) {
+  const int B = I(0), H = I(1), G = 3 * H, ub = I(12);
+  const int u0 = idx * ub;
+  const int len = H - u0 < ub ? H - u0 : ub;
+  if (len <= 0) return;
+  const f32 *UzrT = P(2), *UhT = P(3), *gates = P(4), *hPrev = P(5), *dOut = P(6), *mask = P(7), *dzNext = P(11);
+  f32 *dhAcc = P(8), *drh = P(9), *dz = P(10);
+  const int nTot = ROUND_NR(H);
+  const v128_t one = SPLAT(1.0f);
+  if (!second) {
+    if (dzNext) gemm_pb(B, len, 2 * H, dzNext, G, UzrT, nTot, u0, dhAcc + u0, H, 1, scratch, 1, 0, 0);
+    for (int b = 0; b < B; b++) {
+      const f32 *gr = gates + b * G;
+      f32 *dzr = dz + b * G;
+      const int sr = b * H;
+      for (int j = u0; j < u0 + len; j += 4) {
+        const int n = u0 + len - j < 4 ? u0 + len - j : 4;
+        v128_t d = load_n(dOut + sr + j, n);
+        if (mask) d = MUL(d, load_n(mask + sr + j, n));
+        if (dzNext) d = ADD(d, load_n(dhAcc + sr + j, n));
+        v128_t z = load_n(gr + j, n), hh = load_n(gr + 2 * H + j, n);
+        store_n(dzr + j, MUL(MUL(d, SUB(load_n(hPrev + sr + j, n), hh)), MUL(z, SUB(one, z))), n);
+        store_n(dzr + 2 * H + j, MUL(MUL(d, SUB(one, z)), SUB(one, MUL(hh, hh))), n);
+        store_n(dhAcc + sr + j, MUL(d, z), n);
+      }
+    }
+    return;
+  }
+  gemm_pb(B, len, H, dz + 2 * H, G, UhT, nTot, u0, drh + u0, H, 0, scratch, 1, 0, 0);
+  for (int b = 0; b < B; b++) {
+    const f32 *gr = gates + b * G;
+    f32 *dzr = dz + b * G;
+    const int sr = b * H;
+    for (int j = u0; j < u0 + len; j += 4) {
+      const int n = u0 + len - j < 4 ? u0 + len - j : 4;
+      v128_t r = load_n(gr + H + j, n), d = load_n(drh + sr + j, n);
+      store_n(dzr + H + j, MUL(MUL(d, load_n(hPrev + sr + j, n)), MUL(r, SUB(one, r))), n);
+      store_n(dhAcc + sr + j, ADD(load_n(dhAcc + sr + j, n), MUL(d, r)), n);
     }
   }
 }
@@ -437,6 +542,10 @@ void task(int op, int idx, const int32_t *args, void *scratch) {
     case OP_ADAM: adam(idx, args); break;
     case OP_PACK: pack(idx, args); break;
     case OP_SCATTER: scatter(idx, args); break;
+    case OP_GRU_FWD_A: gru_fwd(idx, args, scratch, 0); break;
+    case OP_GRU_FWD_B: gru_fwd(idx, args, scratch, 1); break;
+    case OP_GRU_BWD_A: gru_bwd(idx, args, scratch, 0); break;
+    case OP_GRU_BWD_B: gru_bwd(idx, args, scratch, 1); break;
     default: __builtin_trap();
   }
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AdamStep, DropoutDraw, Kernels, QuantizedMatrix, RecurrentLayer, RecurrentWork, TrainOps } from '../types';
 import { gatesOf } from '../../config';
-import { keepThreshold, referenceTrainOps } from '../reference';
+import { keepThreshold } from '../reference';
 import { checkGemmArgs } from '../checks';
 import { checkGemvQArgs, packPanels, quantizeInt8 } from '../quantized';
 import { Arena } from './arena';
@@ -398,7 +398,8 @@ function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promi
 }
 
 /** Operation numbers of train.c's task(). */
-const TASK = { LSTM_FWD: 1, LSTM_BWD: 2, RNN_FWD: 3, RNN_BWD: 4, SOFTMAX_CE: 5, COL_SUMS: 6, GATHER: 7, SUM_SQUARES: 8, ADAM: 9, PACK: 10, SCATTER: 11 } as const;
+const TASK = { LSTM_FWD: 1, LSTM_BWD: 2, RNN_FWD: 3, RNN_BWD: 4, SOFTMAX_CE: 5, COL_SUMS: 6, GATHER: 7, SUM_SQUARES: 8, ADAM: 9, PACK: 10, SCATTER: 11,
+  GRU_FWD_A: 12, GRU_FWD_B: 13, GRU_BWD_A: 14, GRU_BWD_B: 15 } as const;
 /** gemm.c's register tile width and k block (packed panels are laid out by them). */
 const NR = 8;
 const KC = 256;
@@ -413,12 +414,8 @@ function bits(x: number): number {
   return f32i[0]!;
 }
 
-/**
- * {@link TrainOps} on train.c (see there for the split of each operation). GRU layers run on the reference
- * implementation (this kernel set's gemm with the JS cells).
- */
+/** {@link TrainOps} on train.c (see there for the split of each operation). */
 class WasmTrainOps implements TrainOps {
-  private readonly reference: TrainOps;
   /** Per-chunk double-precision partial sums (loss, squares). */
   private readonly partial: Float32Array;
   private readonly partial64: Float64Array;
@@ -426,7 +423,6 @@ class WasmTrainOps implements TrainOps {
   private packed: Float32Array | null = null;
 
   constructor(private readonly k: WasmKernels, private readonly ex: GemmExports, private readonly threads: number) {
-    this.reference = referenceTrainOps(k);
     this.partial = k.alloc(2 * 256);
     this.partial64 = new Float64Array(this.partial.buffer, this.partial.byteOffset, 256);
   }
@@ -444,11 +440,19 @@ class WasmTrainOps implements TrainOps {
       if (this.packed) k.free(this.packed);
       this.packed = k.alloc(need);
     }
-    const gates = G / H;
-    const [kk, count] = transposed ? [G, 1] : [H, gates];
-    const parts = count * Math.ceil(kk / KC);
     const dst = k.ptr('packed', this.packed);
-    k.runTask(TASK.PACK, parts, [transposed ? 1 : 0, kk, H, k.ptr('U', L.U), G, dst, count, H], H * G >= 65536);
+    const U = k.ptr('U', L.U);
+    const pack = (transB: number, kk: number, b: number, to: number, count: number): void => {
+      k.runTask(TASK.PACK, count * Math.ceil(kk / KC), [transB, kk, H, b, G, to, count, H], H * G >= 65536);
+    };
+    if (!transposed) {
+      pack(0, H, U, dst, G / H); // each gate's [H, H] block
+    } else if (L.cell === 'gru') {
+      pack(1, 2 * H, U, dst, 1); // [U_z U_r]ᵀ, then U_hᵀ
+      pack(1, H, U + 4 * 2 * H, dst + 4 * 2 * H * nTot, 1);
+    } else {
+      pack(1, G, U, dst, 1);
+    }
     return dst;
   }
 
@@ -477,10 +481,6 @@ class WasmTrainOps implements TrainOps {
   }
 
   recurrentForward(L: RecurrentLayer, dropout: DropoutDraw | null): void {
-    if (L.cell === 'gru') {
-      this.reference.recurrentForward(L, dropout);
-      return;
-    }
     const k = this.k;
     k.assertLive();
     const { B, T, H } = L;
@@ -495,8 +495,21 @@ class WasmTrainOps implements TrainOps {
     const keep24 = dropout ? keepThreshold(dropout.keep) : 1 << 24;
     const scale = bits(dropout ? 1 / dropout.keep : 1);
     const seed = dropout ? dropout.seed | 0 : 0;
-    const op = L.cell === 'lstm' ? TASK.LSTM_FWD : TASK.RNN_FWD;
     const state = 4 * B * H;
+    if (L.cell === 'gru') {
+      check(L.rh !== null && L.rh.length >= T * B * H, 'recurrent layer: GRU needs rh');
+      const rh = k.ptr('rh', L.rh!);
+      for (let t = 0; t < T; t++) {
+        const args = [
+          B, H, hs + t * state, U, gates + t * 4 * B * G, bias, rh + t * state, hs + (t + 1) * state, per,
+          mask && mask + t * state, out && out + t * state, seed, keep24, scale, t * B * H,
+        ];
+        k.runTask(TASK.GRU_FWD_A, parts, args, true);
+        k.runTask(TASK.GRU_FWD_B, parts, args, true);
+      }
+      return;
+    }
+    const op = L.cell === 'lstm' ? TASK.LSTM_FWD : TASK.RNN_FWD;
     for (let t = 0; t < T; t++) {
       k.runTask(op, parts, [
         B, H, hs + t * state, U, gates + t * 4 * B * G, bias, cs + t * state, cs + (t + 1) * state, hs + (t + 1) * state,
@@ -506,10 +519,6 @@ class WasmTrainOps implements TrainOps {
   }
 
   recurrentBackward(L: RecurrentLayer, dOut: Float32Array, dz: Float32Array, work: RecurrentWork): void {
-    if (L.cell === 'gru') {
-      this.reference.recurrentBackward(L, dOut, dz, work);
-      return;
-    }
     const k = this.k;
     k.assertLive();
     const { B, T, H } = L;
@@ -526,6 +535,20 @@ class WasmTrainOps implements TrainOps {
     const lstm = L.cell === 'lstm';
     const state = 4 * B * H;
     const gateRows = 4 * B * G;
+    if (L.cell === 'gru') {
+      check(work.drh.length >= B * H, 'recurrentBackward: drh too small');
+      const drh = k.ptr('drh', work.drh);
+      const UhT = U + 4 * 2 * H * Math.ceil(H / NR) * NR;
+      for (let t = T - 1; t >= 0; t--) {
+        const args = [
+          B, H, U, UhT, gates + t * gateRows, hs + t * state, pOut + t * state, mask && mask + t * state, dhNext, drh,
+          pdz + t * gateRows, t === T - 1 ? 0 : pdz + (t + 1) * gateRows, per,
+        ];
+        k.runTask(TASK.GRU_BWD_A, parts, args, true);
+        k.runTask(TASK.GRU_BWD_B, parts, args, true);
+      }
+      return;
+    }
     for (let t = T - 1; t >= 0; t--) {
       k.runTask(lstm ? TASK.LSTM_BWD : TASK.RNN_BWD, parts, [
         B, H, U, lstm ? gates + t * gateRows : hs + (t + 1) * state, cs && cs + t * state, cs && cs + (t + 1) * state,
