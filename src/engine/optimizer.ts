@@ -59,8 +59,8 @@ export class Adam {
   }
 }
 
-/** The reference ops need no kernels for the optimizer's parts (no products). */
-const REFERENCE = referenceTrainOps(null as unknown as Kernels);
+/** The optimizer's parts of the reference ops (they need no kernel set: no products). */
+const REFERENCE = referenceTrainOps(null);
 
 /** The L2 norm of all gradients together (on `kernels`' ops when given: `grads` must come from them). */
 export function globalNorm(grads: Float32Array, kernels?: Kernels): number {

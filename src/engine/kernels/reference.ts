@@ -27,7 +27,16 @@ export function keepThreshold(keep: number): number {
   return Math.round(keep * 16777216);
 }
 
-export function referenceTrainOps(k: Kernels): TrainOps {
+/**
+ * The reference ops on kernel set `k` (whose gemm the recurrent layers use). Without kernels only the
+ * operations without matrix products work (the optimizer's: sumSquares, adam, and the others but the
+ * recurrent layers).
+ */
+export function referenceTrainOps(kernels: Kernels | null): TrainOps {
+  const gemmOf = (): Kernels => {
+    if (!kernels) throw new Error('the reference recurrent ops need a kernel set for their products');
+    return kernels;
+  };
   return {
     gather(N, ids, table, E, out) {
       for (let n = 0; n < N; n++) {
@@ -45,7 +54,7 @@ export function referenceTrainOps(k: Kernels): TrainOps {
     },
 
     recurrentForward(L, dropout) {
-      forward(k, L);
+      forward(gemmOf(), L);
       if (!L.mask) return;
       const n = L.B * L.T * L.H;
       const hsOut = L.hs.subarray(L.B * L.H);
@@ -65,7 +74,7 @@ export function referenceTrainOps(k: Kernels): TrainOps {
     },
 
     recurrentBackward(L, dOut, dz, work) {
-      backward(k, L, dOut, dz, work);
+      backward(gemmOf(), L, dOut, dz, work);
     },
 
     softmaxCrossEntropy(N, V, logits, bias, targets, scale) {
