@@ -24,7 +24,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const { values: v } = parse(argv, {
     seconds: { type: 'string' }, json: { type: 'boolean' }, 'skip-tfjs': { type: 'boolean' },
     'context-chars': { type: 'string' }, samples: { type: 'string' }, profile: { type: 'boolean' },
-    'skip-pytorch': { type: 'boolean' },
+    'skip-pytorch': { type: 'boolean' }, 'skip-tfjs-cpu': { type: 'boolean' },
   });
   const seconds = num(v, 'seconds') ?? 15;
   const contextChars = num(v, 'context-chars') ?? 256;
@@ -73,8 +73,10 @@ export async function benchCommand(argv: string[]): Promise<void> {
     results.push(wasmProblem
       ? { name: 'tf.layers on tfjs-wasm (one-hot input)', charsPerSec: null, stepSec: null, steps: 0, note: wasmProblem }
       : await benchTfLayers(tf, 'wasm', REFERENCE, B, T, seconds, true));
-    log('measuring tf.layers on tfjs-cpu…');
-    results.push(await benchTfLayers(tf, 'cpu', REFERENCE, B, T, seconds, false));
+    if (!v['skip-tfjs-cpu']) {
+      log('measuring tf.layers on tfjs-cpu…');
+      results.push(await benchTfLayers(tf, 'cpu', REFERENCE, B, T, seconds, false));
+    }
   }
 
   const latencyKernels = (await createKernels({ threads: 1 })).kernels;
