@@ -13,3 +13,23 @@ export function forwardFlopsPerChar(c: ModelConfig): number {
 export function trainFlopsPerChar(c: ModelConfig): number {
   return 3 * forwardFlopsPerChar(c);
 }
+
+/**
+ * Floating-point work of the matrix products in each phase of one training step of `B × T` characters
+ * (see engine/phases.ts); phases without products are absent.
+ */
+export function phaseFlops(c: ModelConfig, B: number, T: number): Partial<Record<string, number>> {
+  const N = B * T;
+  const G = gatesOf(c.cell) * c.units;
+  const H = c.units;
+  let input = 0;
+  for (let l = 0; l < c.layers; l++) input += 3 * 2 * N * (l === 0 ? c.embeddingSize : H) * G;
+  const rec = c.layers * 2 * N * H * G;
+  return {
+    'input products': input,
+    'recurrent fwd': rec,
+    'recurrent bwd': rec,
+    'recurrent weight grads': rec,
+    'output products': 3 * 2 * N * H * c.vocabSize,
+  };
+}

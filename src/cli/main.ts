@@ -16,7 +16,7 @@ const HELP = `inkling ${VERSION}: character-level RNN completions trained on you
       Prints the model's continuation of the text on stdin (temperature 0 = greedy).
   inkling eval <modelDir> <folder> [--max-chars N] [--max-file-bytes N] [--json]
       Held-out bits per character of the text files in <folder>.
-  inkling bench [--seconds S] [--skip-tfjs] [--context-chars N] [--json]
+  inkling bench [--seconds S] [--skip-tfjs] [--skip-tfjs-cpu] [--skip-pytorch] [--profile] [--context-chars N] [--json]
       Training speed of the reference model on Inkling's kernels vs tf.layers (tfjs-wasm, tfjs-cpu, tfjs-node),
       side by side, and completion latency while typing and cold.
 `;

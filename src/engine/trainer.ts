@@ -158,7 +158,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   } else {
     initParams(model, net.params, cfg.seed);
   }
-  const adam = new Adam(flat.length, 0.9, 0.999, 1e-8, input.optimizerState && copyState(input.optimizerState));
+  const adam = new Adam(flat.length, 0.9, 0.999, 1e-8, input.optimizerState && copyState(input.optimizerState), kernels);
   const rng = new Rng(cfg.seed + 17);
   const validator = createHeldOutScorer(kernels, model, cfg, input.validationTokens);
   const uniformBits = Math.log2(model.vocabSize);
@@ -293,7 +293,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       batcher.fill(k);
       const loss = net.trainStep(batcher.ids, batcher.targets, model.dropout > 0 ? rng : null);
       const grads = net.grads.flat;
-      const norm = globalNorm(grads);
+      const norm = globalNorm(grads, kernels);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         // A step that would write NaN into every weight: go back instead (or skip it when there is no best yet).
         if (bestWeights) rollBack('not-finite', 'the training loss is not a finite number');
@@ -335,7 +335,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   return {
     bestWeights: bestWeights ?? finalWeights,
     finalWeights,
-    optimizerState: noValidation ? adam.state : bestOptimizer,
+    optimizerState: noValidation ? adam.snapshot() : bestOptimizer,
     scheduleAt: noValidation ? scheduleAt() : bestScheduleAt,
     progress,
     stopReason,
