@@ -19,7 +19,7 @@ interface LayerBuffers {
   cs: Float32Array | null; // LSTM cell state, same layout
   gates: Float32Array;    // [T·B, G·H] activations
   rh: Float32Array | null; // GRU r ⊙ hPrev, [T·B, H]
-  mask: Float32Array | null; // dropout mask on the layer's output, [T·B, H]
+  mask: Float32Array | null; // dropout mask on the layer's output, [T·B, H] (layers below the top only)
   out: Float32Array;      // the layer's output after dropout, [T·B, H] (== hs rows B.. when no dropout)
 }
 
@@ -56,7 +56,8 @@ export class Network {
     for (let l = 0; l < config.layers; l++) {
       const name = rnnLayerName(l);
       const hs = kernels.alloc((seqLength + 1) * B * H);
-      const mask = config.dropout > 0 ? kernels.alloc(N * H) : null;
+      // Dropout between layers only: the top layer's output goes to the softmax as it is (as in PyTorch's nn.LSTM).
+      const mask = config.dropout > 0 && l < config.layers - 1 ? kernels.alloc(N * H) : null;
       this.layers.push({
         input: l === 0 ? E : H,
         W: this.params.get(`${name}/kernel`), U: this.params.get(`${name}/recurrent_kernel`),

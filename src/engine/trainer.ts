@@ -1,6 +1,6 @@
 /**
  * The training loop: stateful truncated BPTT over the training tokens with Adam, global-norm clipping,
- * a cosine learning-rate schedule over the budget, periodic validation in bits per character, best-checkpoint
+ * a learning-rate schedule (warm-up, then inverse-square-root to a floor, constant or cosine), periodic validation in bits per character, best-checkpoint
  * keeping, resume, a time budget and an abort signal. Yields to the event loop between steps so the caller (a
  * worker or the CLI) stays responsive to cancel messages, and can pause between steps (while the user types): the
  * budget counts training time, so time spent paused is not counted against it (nor in the speed, the ETA or the
@@ -11,7 +11,7 @@ import type { ModelConfig, TrainConfig } from './config';
 import type { Kernels } from './kernels/types';
 import { Network } from './network';
 import { Adam, clipScale, globalNorm, learningRateAt, type AdamState } from './optimizer';
-import { initParams } from './params';
+import { initParams, type InitStyle } from './params';
 import { StreamScorer } from './scorer';
 import { Rng } from './rng';
 
@@ -46,6 +46,8 @@ export interface TrainInput {
   validationTokens: Int32Array;
   /** Start from these weights (flat, {@link paramLayout} order) instead of a fresh initialisation. */
   initialWeights?: Float32Array;
+  /** How fresh weights are initialised (see {@link initParams}). @default 'keras' */
+  initStyle?: InitStyle;
   /** Resume the optimiser. */
   optimizerState?: AdamState;
   signal?: AbortSignal;
@@ -107,9 +109,9 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     }
     flat.set(input.initialWeights);
   } else {
-    initParams(model, net.params, cfg.seed);
+    initParams(model, net.params, cfg.seed, input.initStyle);
   }
-  const adam = new Adam(flat.length, 0.9, 0.999, 1e-8, input.optimizerState);
+  const adam = new Adam(flat.length, cfg.beta1, cfg.beta2, cfg.adamEpsilon, input.optimizerState);
   const rng = new Rng(cfg.seed + 17);
   const validator = createValidator(kernels, model, cfg, input.validationTokens);
 
@@ -191,7 +193,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       const loss = net.trainStep(batcher.ids, batcher.targets, model.dropout > 0 ? rng : null);
       const grads = net.grads.flat;
       const scale = clipScale(globalNorm(grads), cfg.clipNorm);
-      lr = learningRateAt(cfg.learningRate, adam.state.step, fractionDone());
+      lr = learningRateAt(cfg, adam.state.step, fractionDone());
       adam.update(flat, grads, lr, scale);
       step++;
       recentLoss += loss;

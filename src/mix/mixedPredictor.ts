@@ -147,6 +147,8 @@ export class MixedPredictor implements StepModel<MixState> {
         this.matchMixer.update(state.matchBucket, hit, Math.max(0, plain));
       }
     }
+    // Dynamic evaluation of the LSTM (before its state moves past the character).
+    if (learn && id !== UNKNOWN_ID) this.lstm.learn(state, id);
     // A character known only as "unknown" would teach the n-gram model a placeholder: skip it.
     if (learn && (text !== null || id !== UNKNOWN_ID)) this.ngram.add(ch, { history: state.tail });
     this.match?.advance(state.match, ch.codePointAt(0) ?? 0, state.tail, learn);
