@@ -288,7 +288,9 @@ export class Predictor implements StepModel {
     const lr = this.adaptRate;
     if (!(lr > 0) || state.fed === 0 || !(id >= 0 && id < V)) return;
     const top = (layers - 1) * this.stride;
-    const h = state.data.subarray(top, top + H);
+    // The kernels read operands from their own memory; the state lives in plain memory.
+    const h = this.x;
+    h.set(state.data.subarray(top, top + H));
     const W = this.params.get('output/kernel');
     const b = this.params.get('output/bias');
     const p = this.adaptProbs;

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { CancelledError } from '../completion/client';
 import { indentOf, inCommentOrString, lineEndIsFree, trimSuggestion } from '../completion/rules';
 import { TypedCache } from '../completion/typedCache';
+import { isSecretFileName } from '../corpus/secrets';
 import { languageEnabled } from '../shared/settings';
 import type { CompletionService } from './completionService';
 import type { SettingsService } from './settings';
@@ -63,6 +64,8 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
         r = await this.completion.client.request('complete', {
           doc, context: before, wholePrefix: start === 0, alternatives: 3, temperature: s.temperature,
           maxChars: s.maxSuggestionChars, stopAtNewline: !s.multiline, seed: this.seed++, mix: s.ngram,
+          // What is typed in a file training skips as a secret is never learned from.
+          learn: !isSecretFileName(document.uri.path.slice(document.uri.path.lastIndexOf('/') + 1)),
         }, token);
       } catch (e) {
         if (e instanceof CancelledError) return undefined;

@@ -70,6 +70,11 @@ export type CompletionRequest =
     maxChars: number; stopAtNewline: boolean; seed: number;
     /** Mix the LSTM with the workspace n-gram model (when both exist). */
     mix: boolean;
+    /**
+     * The models may learn from the newly typed text (the LSTM's output layer, the n-gram and match models, the
+     * mixing weights): false in files training would skip as secrets. @default true
+     */
+    learn?: boolean;
   }
   | { type: 'sample'; id: number; prompt: string; temperature: number; maxChars: number; seed: number }
   | {
