@@ -12,7 +12,7 @@
  * The peer's curve: `bench/peer-curve.py` with the same arguments.
  */
 import * as fs from 'fs';
-import { resolveModelConfig, resolveTrainConfig, type Schedule } from '../src/engine/config';
+import { DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type Schedule } from '../src/engine/config';
 import { createKernels } from '../src/engine/kernels';
 import type { InitStyle } from '../src/engine/params';
 import { Predictor } from '../src/engine/predictor';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const r = await train({
     kernels, model, train: cfg, trainTokens: vocab.encode(text), validationTokens: new Int32Array(0),
-    initStyle: arg('init', 'keras') as InitStyle, progressIntervalMs: 0,
+    initStyle: arg('init', DEFAULT_TRAIN.init) as InitStyle, progressIntervalMs: 0,
     onProgress: (p) => { if (p.step > losses.length && Number.isFinite(p.trainBits)) losses.push(p.trainBits); },
   });
   const seconds = (performance.now() - t0) / 1000;

@@ -4,7 +4,7 @@
  * held-out bits/char of the LSTM alone on the same characters (batch 1, state carried, float32), with the steps
  * and speed of each run. Variants are given as `key=value` lists over the product defaults; keys are the
  * TrainConfig / ModelConfig fields (learningRate, schedule, warmupSteps, decaySteps, lrFloor, beta1, beta2,
- * adamEpsilon, batchSize, seqLength, clipNorm, dropout, embeddingSize, layers, units, cell) and `init`.
+ * adamEpsilon, init, batchSize, seqLength, clipNorm, dropout, embeddingSize, layers, units, cell).
  *
  * Usage: `npx tsc -p . && node out/bench/recipe.js TRAIN(file|dir) TEST(file|dir) [--seconds 60 | --chars N]
  *   [--test-chars 20000] [--threads N] [--json] --try "learningRate=0.002 schedule=constant" --try "batchSize=16" ...`
@@ -14,7 +14,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type ModelConfig, type TrainConfig } from '../src/engine/config';
 import { createKernels } from '../src/engine/kernels';
-import type { InitStyle } from '../src/engine/params';
 import { Predictor } from '../src/engine/predictor';
 import { train } from '../src/engine/trainer';
 import { Vocabulary } from '../src/engine/vocab';
@@ -33,21 +32,19 @@ function args(name: string): string[] {
   return out;
 }
 
-interface Variant { label: string; model: Partial<ModelConfig>; train: Partial<TrainConfig>; init: InitStyle }
+interface Variant { label: string; model: Partial<ModelConfig>; train: Partial<TrainConfig> }
 
 function parseVariant(spec: string): Variant {
   const model: Record<string, unknown> = {};
   const trainCfg: Record<string, unknown> = {};
-  let init: InitStyle = 'keras';
   for (const kv of spec.split(/\s+/).filter(Boolean)) {
     const [k, v] = kv.split('=') as [string, string];
     const value = Number.isFinite(Number(v)) ? Number(v) : v;
-    if (k === 'init') init = v as InitStyle;
-    else if (k in DEFAULT_MODEL) model[k] = value;
+    if (k in DEFAULT_MODEL) model[k] = value;
     else if (k in DEFAULT_TRAIN) trainCfg[k] = value;
     else throw new Error(`unknown key ${k}`);
   }
-  return { label: spec.trim() || 'defaults', model, train: trainCfg, init };
+  return { label: spec.trim() || 'defaults', model, train: trainCfg };
 }
 
 async function main(): Promise<void> {
@@ -71,7 +68,7 @@ async function main(): Promise<void> {
     const cfg = chars > 0 ? { ...base, minutes: 0, maxSteps: Math.max(1, Math.round(chars / perStep)) } : { ...base, minutes: seconds / 60 };
     const { kernels } = await createKernels({ threads });
     const t0 = performance.now();
-    const r = await train({ kernels, model, train: cfg, trainTokens: tokens, validationTokens: new Int32Array(0), initStyle: v.init });
+    const r = await train({ kernels, model, train: cfg, trainTokens: tokens, validationTokens: new Int32Array(0) });
     const wall = (performance.now() - t0) / 1000;
     kernels.dispose();
     const single = (await createKernels({ threads: 1 })).kernels;

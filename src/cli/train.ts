@@ -27,6 +27,7 @@ export const TRAIN_OPTIONS: Options = {
   batch: { type: 'string' },
   lr: { type: 'string' },
   schedule: { type: 'string' },
+  init: { type: 'string' },
   warmup: { type: 'string' },
   'decay-steps': { type: 'string' },
   'lr-floor': { type: 'string' },
@@ -65,7 +66,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     seqLength: num(v, 'seq-length'), batchSize: num(v, 'batch'), learningRate: num(v, 'lr'),
     clipNorm: num(v, 'clip-norm'), seed: num(v, 'seed'), validationFraction: num(v, 'validation-fraction'),
     validationChars: num(v, 'validation-chars'),
-    schedule: str(v, 'schedule') as TrainConfig['schedule'] | undefined, warmupSteps: num(v, 'warmup'),
+    schedule: str(v, 'schedule') as TrainConfig['schedule'] | undefined, init: str(v, 'init') as TrainConfig['init'] | undefined, warmupSteps: num(v, 'warmup'),
     decaySteps: num(v, 'decay-steps'), lrFloor: num(v, 'lr-floor'), beta1: num(v, 'beta1'), beta2: num(v, 'beta2'),
     adamEpsilon: num(v, 'adam-eps'),
   };

@@ -46,7 +46,7 @@ export interface TrainInput {
   validationTokens: Int32Array;
   /** Start from these weights (flat, {@link paramLayout} order) instead of a fresh initialisation. */
   initialWeights?: Float32Array;
-  /** How fresh weights are initialised (see {@link initParams}). @default 'keras' */
+  /** How fresh weights are initialised (see {@link initParams}). @default the train config's `init` */
   initStyle?: InitStyle;
   /** Resume the optimiser. */
   optimizerState?: AdamState;
@@ -109,7 +109,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     }
     flat.set(input.initialWeights);
   } else {
-    initParams(model, net.params, cfg.seed, input.initStyle);
+    initParams(model, net.params, cfg.seed, input.initStyle ?? cfg.init);
   }
   const adam = new Adam(flat.length, cfg.beta1, cfg.beta2, cfg.adamEpsilon, input.optimizerState);
   const rng = new Rng(cfg.seed + 17);
