@@ -14,8 +14,8 @@ const watch = process.argv.includes('--watch');
 const nodeEntries = {
   'extension.ts': 'extension',
   'cli/main.ts': 'cli',
-  'training/worker.ts': 'trainingWorker',
-  'completion/worker.ts': 'completionWorker',
+  'workers/training.ts': 'trainingWorker',
+  'workers/completion.ts': 'completionWorker',
   'engine/kernels/wasm/thread.ts': 'kernelThread',
 };
 

@@ -11,7 +11,7 @@
 //   types-node       the .d.ts sources of the installed @types/node package
 //   python           with --python DIR: the .py files under DIR (e.g. the torch/nn folder of Debian's python3-torch)
 //   For the codebases, every file whose path hashes to 0 mod 10 is held out (whole files, never trained on).
-// --peer: also trains the same model in PyTorch (bench/peer-curve.py, Debian's python3-torch) for the same
+// --peer: also trains the same model in PyTorch (scripts/peer-curve.py, Debian's python3-torch) for the same
 // minutes on the same training text, and reports its held-out bits/char of the LSTM alone (when torch imports).
 // Results: .cache/quality/<corpus>/{train.json,eval.json}, and a Markdown table on stdout.
 import { execFileSync } from 'node:child_process';
@@ -96,7 +96,7 @@ function runPeer(dir) {
     return { skipped: 'torch does not import' };
   }
   console.error(`== ${path.basename(dir)}: PyTorch peer for ${minutes} minutes`);
-  const out = execFileSync(python, [path.join(root, 'bench', 'peer-curve.py'), path.join(dir, 'train'), path.join(dir, 'test'),
+  const out = execFileSync(python, [path.join(root, 'scripts', 'peer-curve.py'), path.join(dir, 'train'), path.join(dir, 'test'),
     '--seconds', String(Number(minutes) * 60), '--test-chars', '1000000000'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
   return JSON.parse(out.trim().split('\n')[0]);
 }
@@ -143,6 +143,16 @@ for (const [name, r, t] of rows) {
   console.log(`| ${name} | ${t.steps} steps, ${t.charsPerSec} chars/s | ${r.chars} | **${bits(r.bitsPerChar)}** | ${bits(r.lstmBitsPerChar)} | ${bits(b.ngram?.bitsPerChar)} | ` +
     `${bits(b.ngramAdaptive?.bitsPerChar)} | ${bits(b.xz?.bitsPerChar)} | ${bits(b.ppmd?.bitsPerChar)} | ` +
     `${pct(r.keystrokeSavings?.full)} / ${pct(r.keystrokeSavings?.word)} | ${pct(b.ngram?.keystrokeSavings?.full)} / ${pct(b.ngram?.keystrokeSavings?.word)} |`);
+}
+// Ghost text as a person pays for it (inkling eval: precision, recall, suggestions right in full, keystrokes saved
+// net of reading at the default confidence), for Inkling and for its n-gram part alone (what is shown before training).
+console.log('');
+console.log('| corpus | typed chars (files) | confidence | **Inkling** precision / recall | right in full | saved net of reading | n-gram part alone precision / recall | right in full | saved net of reading |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const [name, r] of rows) {
+  const n = r.ngramPart ?? {};
+  console.log(`| ${name} | ${r.ghostTypedChars} (${r.ghostTypedFiles}) | ${r.confidence} | **${pct(r.precision)} / ${pct(r.recall)}** | ${pct(r.fullAcceptRate)} | ${pct(r.keystrokesSaved)} | ` +
+    `${pct(n.precision)} / ${pct(n.recall)} | ${pct(n.fullAcceptRate)} | ${pct(n.keystrokesSaved)} |`);
 }
 
 // What the LSTM is worth (the table of issue 13): static = the LSTM's weights fixed; adapting = as the extension

@@ -1,7 +1,7 @@
 // Composition root: builds the services, wires them together and registers them. No logic of its own.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { TrainingClient } from './training/client';
+import { TrainingClient } from './host/trainingClient';
 import { CompletionService } from './host/completionService';
 import { exportModel, importModel, setTemperature } from './host/commands';
 import { ModelStore } from './host/modelStore';

@@ -2,7 +2,7 @@
  * Completion latency as the provider sees it inside the completion worker: a 40-character greedy suggestion
  * from a document whose state is cached (typing: one new character) or rebuilt from the context (cold).
  */
-import { DocumentStates } from '../completion/stateCache';
+import { DocumentStates } from '../engine/stateCache';
 import type { ModelConfig } from '../engine/config';
 import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';
@@ -11,7 +11,7 @@ import { Predictor, type RecurrentState, type StepModel } from '../engine/predic
 import { MatchModel, MixedPredictor } from '../mix';
 import { NGramModel } from '../ngram';
 import { Vocabulary } from '../engine/vocab';
-import { percentile } from './stats';
+import { percentile } from '../shared/percentile';
 
 export interface LatencyResult {
   /** The product's path: the LSTM mixed with the n-gram and match models (`inkling.completion.ngram`, the default). */

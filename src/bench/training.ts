@@ -10,7 +10,7 @@ import { Network } from '../engine/network';
 import { Adam, clipScale, globalNorm } from '../engine/optimizer';
 import { initParams } from '../engine/params';
 import { Rng } from '../engine/rng';
-import { median } from './stats';
+import { median } from '../shared/percentile';
 
 export interface ThroughputResult {
   name: string;

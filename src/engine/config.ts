@@ -44,7 +44,7 @@ export interface TrainConfig {
   /**
    * Initialisation of a fresh model: `torch` (PyTorch's defaults: N(0, 1) embeddings, uniform ±1/√H weights and
    * biases) or `keras` (TF.js layers' defaults: uniform ±0.05 embeddings, Glorot/orthogonal kernels, forget-gate
-   * bias 1). Measured side by side (bench/curve.ts): `keras` sits at the unigram level for ~100 steps. @default 'torch'
+   * bias 1). Measured side by side (src/bench/curve.ts): `keras` sits at the unigram level for ~100 steps. @default 'torch'
    */
   init: InitStyle;
   /**

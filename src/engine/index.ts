@@ -8,7 +8,7 @@ export { pick, type SamplingOptions } from './sampling';
 export { generate, prime, type GenerateOptions } from './generate';
 export { train, createValidator, CorpusTooSmallError, type TrainProgress, type TrainResult } from './trainer';
 export { trainOnText, DOCUMENT_SEPARATOR, type TextSplit, type TrainTextInput } from './pipeline';
-export { evaluateText, type EvalResult } from './evaluate';
+export { evaluateText, type EvalResult } from '../eval/heldOut';
 export {
   saveModel, loadModel, makeMetadata, parseMetadata, ModelFormatError, FORMAT_VERSION,
   type SavedModel, type ModelMetadata, type TrainingSummary, type CorpusSummary,

@@ -6,11 +6,11 @@
  * characters, how often the greedy suggestion is right (a non-empty prefix of the real text), and the time to
  * build the state.
  */
-import { trimSuggestion } from '../completion/rules';
+import { trimSuggestion } from '../shared/completionRules';
 import { generate, prime } from '../engine/generate';
 import type { RecurrentState, StepModel } from '../engine/predictor';
 import type { Vocabulary } from '../engine/vocab';
-import { percentile } from '../bench/stats';
+import { percentile } from '../shared/percentile';
 
 export interface ColdContextRow {
   /** Characters read for the cold start; 0 = the whole file before the position. */

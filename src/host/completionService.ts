@@ -1,6 +1,6 @@
 /** The completion worker as the host sees it: which model is loaded, and requests for suggestions and samples. */
 import * as vscode from 'vscode';
-import { CompletionClient } from '../completion/client';
+import { CompletionClient } from './completionClient';
 import { Emitter } from '../shared/disposable';
 import type { IndexInfo, ModelInfo } from '../shared/protocol';
 

@@ -3,7 +3,7 @@
  * completion model at each checkpoint, and the event stream the dashboard draws from.
  */
 import * as vscode from 'vscode';
-import type { TrainingClient } from '../training/client';
+import type { TrainingClient } from './trainingClient';
 import { Emitter } from '../shared/disposable';
 import type { CorpusInfo, TrainingEvent } from '../shared/protocol';
 import type { TrainProgress } from '../engine/trainer';

@@ -1,4 +1,7 @@
 export { Mixer, type MixerOptions } from './mixer';
-export { MixedPredictor, type MixState, type Contributions } from './mixedPredictor';
-export { scoreMixed, type MixedScore } from './score';
+export { MixedPredictor, type MixState, type Contributions, type Mixing, type MixOptions, priorLstmShare } from './mixedPredictor';
+export { Apm } from './apm';
+export { HeldOutProbe, addScoringTail } from './prior';
+export { DocumentLines } from './documentLines';
+export { scoreMixed, type MixedScore } from '../eval/mixture';
 export { MatchModel, type MatchState } from './matchModel';

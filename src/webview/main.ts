@@ -8,7 +8,7 @@ import {
   type CurvePoint, type DashboardState, type DashboardWebviewState, type HostMessage, type ProgressView, type SampleView,
   type WebviewMessage, type ControlId,
 } from '../shared/dashboardProtocol';
-import { PointHistory } from '../dashboard/history';
+import { PointHistory } from '../shared/history';
 import { LossChart, type XAxis } from './chart';
 import { formatBits, formatCompact, formatDuration, formatInt, formatPercent, temperatureHint } from './format';
 

@@ -11,9 +11,9 @@ import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
 import type { InklingApi } from '../../src/extension';
 import { api, recordFigure, waitFor } from './helpers';
-import { percentile } from '../../src/bench/stats';
+import { percentile } from '../../src/shared/percentile';
 import { loadModel } from '../../src/engine/format';
-import { TrainingClient } from '../../src/training/client';
+import { TrainingClient } from '../../src/host/trainingClient';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const ctx = (): vscode.InlineCompletionContext => ({ triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined });

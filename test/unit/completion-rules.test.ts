@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { inCommentOrString, lineEndIsFree, trimSuggestion } from '../../src/completion/rules';
-import { TypedCache } from '../../src/completion/typedCache';
-import { DocumentStates } from '../../src/completion/stateCache';
+import { inCommentOrString, lineEndIsFree, trimSuggestion } from '../../src/shared/completionRules';
+import { TypedCache } from '../../src/host/typedCache';
+import { DocumentStates } from '../../src/engine/stateCache';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
 import { Predictor } from '../../src/engine/predictor';

@@ -8,7 +8,7 @@ import {
 } from '../../src/shared/dashboardProtocol';
 import { contentSecurityPolicy, createNonce, dashboardHtml, escapeHtml } from '../../src/dashboard/html';
 import { Throttle, type ThrottleClock } from '../../src/dashboard/throttle';
-import { PointHistory } from '../../src/dashboard/history';
+import { PointHistory } from '../../src/shared/history';
 import { repoRoot } from '../helpers/paths';
 
 describe('dashboard: webview message validator', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DocumentStates } from '../../src/completion/stateCache';
+import { DocumentStates } from '../../src/engine/stateCache';
 import { generate, prime } from '../../src/engine/generate';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
@@ -35,8 +35,8 @@ describe('mixing the LSTM with the n-gram model', () => {
     assert.throws(() => new Mixer({ buckets: 0 }), RangeError);
   });
 
-  it('gives a distribution over the LSTM ids that sums to 1, unknown id included', () => {
-    const mixed = new MixedPredictor(lstm(), vocab, ngramOf(workspace + 'ünïcode'));
+  it('gives a distribution over the LSTM ids that sums to 1, unknown id included (linear mixing)', () => {
+    const mixed = new MixedPredictor(lstm(), vocab, ngramOf(workspace + 'ünïcode'), undefined, null, { mixing: 'linear', sse: false });
     const s = mixed.newState();
     const p = mixed.feed(s, vocab.encode('the widg'))!;
     const sum = p.reduce((a, b) => a + b, 0);

@@ -10,7 +10,7 @@ import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine
 import { Predictor } from '../../src/engine/predictor';
 import { Rng } from '../../src/engine/rng';
 import { Vocabulary } from '../../src/engine/vocab';
-import { DocumentStates } from '../../src/completion/stateCache';
+import { DocumentStates } from '../../src/engine/stateCache';
 import { MixedPredictor } from '../../src/mix';
 import { NGramModel } from '../../src/ngram';
 

@@ -9,11 +9,11 @@
  * Usage: `npx tsc -p . && node out/bench/quantized.js [<modelDir> <held-out file>] [--chars N] [--rounds N] [--prompts N]`
  */
 import * as fs from 'fs';
-import type { ModelConfig } from '../src/engine/config';
-import { loadModel } from '../src/engine/format';
-import { createKernels } from '../src/engine/kernels';
-import { initParams, paramLayout, ParamViews, totalSize } from '../src/engine/params';
-import { Predictor } from '../src/engine/predictor';
+import type { ModelConfig } from '../engine/config';
+import { loadModel } from '../engine/format';
+import { createKernels } from '../engine/kernels';
+import { initParams, paramLayout, ParamViews, totalSize } from '../engine/params';
+import { Predictor } from '../engine/predictor';
 
 const REFERENCE: ModelConfig = { cell: 'lstm', layers: 2, units: 256, embeddingSize: 32, dropout: 0, vocabSize: 66 };
 

@@ -1,7 +1,7 @@
 /** Held-out bits per character of a text under a model, on the batched training network (forward only). */
-import type { SavedModel } from './format';
-import type { Kernels } from './kernels/types';
-import { StreamScorer } from './scorer';
+import type { SavedModel } from '../engine/format';
+import type { Kernels } from '../engine/kernels/types';
+import { StreamScorer } from '../engine/scorer';
 
 export interface EvalResult {
   bitsPerChar: number;

@@ -9,16 +9,16 @@
  *   [--schedule constant] [--warmup 0] [--dropout 0.1] [--init keras|torch] [--batch 32] [--seq 64]
  *   [--beta1 0.9] [--beta2 0.999] [--eps 1e-8] [--clip 5] [--embedding 32] [--units 256] [--layers 2]
  *   [--test-chars 100000] [--threads N] [--out curve.json]`
- * The peer's curve: `bench/peer-curve.py` with the same arguments.
+ * The peer's curve: `scripts/peer-curve.py` with the same arguments.
  */
 import * as fs from 'fs';
-import { DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type Schedule } from '../src/engine/config';
-import { createKernels } from '../src/engine/kernels';
-import type { InitStyle } from '../src/engine/params';
-import { Predictor } from '../src/engine/predictor';
-import { StreamScorer } from '../src/engine/scorer';
-import { train } from '../src/engine/trainer';
-import { Vocabulary } from '../src/engine/vocab';
+import { DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type Schedule } from '../engine/config';
+import { createKernels } from '../engine/kernels';
+import type { InitStyle } from '../engine/params';
+import { Predictor } from '../engine/predictor';
+import { StreamScorer } from '../engine/scorer';
+import { train } from '../engine/trainer';
+import { Vocabulary } from '../engine/vocab';
 import { batchOneBits } from './heldOut';
 
 function arg(name: string, dflt: string): string {

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { JsKernels, WasmKernels, type Kernels } from '../src/engine/kernels';
+import { JsKernels, WasmKernels, type Kernels } from '../engine/kernels';
 
 interface Shape {
   name: string;

@@ -6,9 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadModel } from '../src/engine/format';
-import { createKernels } from '../src/engine/kernels';
-import { Predictor } from '../src/engine/predictor';
+import { loadModel } from '../engine/format';
+import { createKernels } from '../engine/kernels';
+import { Predictor } from '../engine/predictor';
 
 function readAll(p: string): string {
   if (fs.statSync(p).isFile()) return fs.readFileSync(p, 'utf8');

@@ -7,12 +7,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadModel } from '../src/engine/format';
-import { createKernels } from '../src/engine/kernels';
-import { Predictor } from '../src/engine/predictor';
-import { NGramModel } from '../src/ngram';
-import { MatchModel, MixedPredictor } from '../src/mix';
-import { Mixer } from '../src/mix/mixer';
+import { loadModel } from '../engine/format';
+import { createKernels } from '../engine/kernels';
+import { Predictor } from '../engine/predictor';
+import { NGramModel } from '../ngram';
+import { MatchModel, MixedPredictor } from '../mix';
+import { Mixer } from '../mix/mixer';
 
 function readAll(p: string): string {
   if (fs.statSync(p).isFile()) return fs.readFileSync(p, 'utf8');

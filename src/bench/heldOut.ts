@@ -1,5 +1,5 @@
 /** Held-out scoring shared by the recipe benches. */
-import type { Predictor } from '../src/engine/predictor';
+import type { Predictor } from '../engine/predictor';
 
 /** Bits per character of `ids[1..]` given the earlier ones, one character at a time from an empty state. */
 export function batchOneBits(p: Predictor, ids: Int32Array): number {

@@ -1,7 +1,7 @@
 /** The summary of a loaded model that workers send to the host (dashboard, status bar, commands). */
 import { parameterCount } from '../engine/config';
 import type { SavedModel } from '../engine/format';
-import type { ModelInfo } from './protocol';
+import type { ModelInfo } from '../shared/protocol';
 
 export function modelInfo(model: SavedModel, kernels: string): ModelInfo {
   return {

@@ -8,8 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { conditionalBitsPerChar, type CompressorTool } from '../src/eval/compressors';
-import { DEFAULT_ORDER, NGramModel, type Smoothing } from '../src/ngram';
+import { conditionalBitsPerChar, type CompressorTool } from '../eval/compressors';
+import { DEFAULT_ORDER, NGramModel, type Smoothing } from '../ngram';
 
 function repoRoot(): string {
   let dir = __dirname;

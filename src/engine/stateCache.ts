@@ -6,9 +6,9 @@
  * few new characters (typing) feeds just those; one that ends where an older snapshot ended (backspace,
  * undo) reuses it. Anything else (a jump elsewhere, a paste) primes a fresh state from the context (cold).
  */
-import { prime } from '../engine/generate';
-import type { RecurrentState, StepModel } from '../engine/predictor';
-import type { Vocabulary } from '../engine/vocab';
+import { prime } from './generate';
+import type { RecurrentState, StepModel } from './predictor';
+import type { Vocabulary } from './vocab';
 
 interface Snapshot<S extends RecurrentState> {
   text: string;

@@ -10,7 +10,7 @@ import { createKernels, type KernelChoice, type Kernels } from '../engine/kernel
 import { trainOnText } from '../engine/pipeline';
 import { loadTf } from '../engine/tfjs/load';
 import { DEFAULT_TRAIN } from '../engine/config';
-import { modelInfo } from '../shared/modelInfo';
+import { modelInfo } from './modelInfo';
 import type { CorpusInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
 import { pauseRemaining, TypingSignal } from '../shared/typing';
 

@@ -12,11 +12,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_MODEL, DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type ModelConfig, type TrainConfig } from '../src/engine/config';
-import { createKernels } from '../src/engine/kernels';
-import { Predictor } from '../src/engine/predictor';
-import { train } from '../src/engine/trainer';
-import { Vocabulary } from '../src/engine/vocab';
+import { DEFAULT_MODEL, DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type ModelConfig, type TrainConfig } from '../engine/config';
+import { createKernels } from '../engine/kernels';
+import { Predictor } from '../engine/predictor';
+import { train } from '../engine/trainer';
+import { Vocabulary } from '../engine/vocab';
 import { batchOneBits } from './heldOut';
 
 function readAll(p: string): string {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The PyTorch side of bench/curve.ts: the reference char-LSTM (embedding 32, 2 x LSTM 256, stateful truncated
+"""The PyTorch side of src/bench/curve.ts: the reference char-LSTM (embedding 32, 2 x LSTM 256, stateful truncated
 BPTT, Adam, global-norm clip, dropout between the layers), trained for a fixed number of steps; prints the loss
 of every step in bits/char and held-out bits/char (batch 1, state carried, first char unscored) of the first
 --test-chars characters of the test file.
