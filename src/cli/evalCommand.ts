@@ -2,7 +2,9 @@
  * `inkling eval <modelDir> <folder> [--train <folder>]`: held-out bits per character of the text files in a folder,
  * keystroke savings of a simulated user typing them (with the extension's own suggestion rules), suggestion
  * latency, and the same figures for baselines computed in the same run: an n-gram model (Kneser-Ney) trained on
- * `--train`, and xz / PPMd conditional bits per character given the training text.
+ * `--train`, and xz / PPMd conditional bits per character given the training text. The LSTM is scored as the
+ * extension runs it (its output layer learning from each character it reads, see `PredictorOptions.adaptRate`)
+ * and with its weights fixed (`static`).
  */
 import path from 'node:path';
 import { collectCorpus } from '../corpus';
@@ -102,7 +104,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
   const single = (await createKernels({ threads: 1 })).kernels;
   const t0 = performance.now();
+  // As the extension runs it: the LSTM's output layer adapts to the text as it is read (dynamic evaluation).
   const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions), test);
+  // The same with the LSTM's weights fixed (the n-gram and match models still learn as they read).
+  const rStatic = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights, { adaptRate: 0 }), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions), test);
   // The n-gram model alone, learning from the held-out text as it reads it (Inkling's n-gram part without matches).
   const ngramAdaptive = ngram.bitsPerChar(test, { adaptive: true, history: '\n' });
   // The LSTM's own held-out figure as validation measures it: characters outside its vocabulary apart.
@@ -112,7 +117,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
       `over the others the LSTM alone scores ${own.knownBitsPerChar.toFixed(3)} bits/char`
     : `no characters outside the model's vocabulary; the LSTM alone scores ${own.knownBitsPerChar.toFixed(3)} bits/char`;
   log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s) ` +
-    `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, n-gram with matches ${r.ngramBitsPerChar.toFixed(3)}, adaptive n-gram alone ${ngramAdaptive.toFixed(3)})`);
+    `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, n-gram with matches ${r.ngramBitsPerChar.toFixed(3)}, adaptive n-gram alone ${ngramAdaptive.toFixed(3)}); ` +
+    `with the LSTM's weights fixed: ${rStatic.bitsPerChar.toFixed(3)} (LSTM alone ${rStatic.lstmBitsPerChar.toFixed(3)})`);
+  log(`  the LSTM adds ${(r.ngramBitsPerChar - r.bitsPerChar).toFixed(3)} bits/char to the n-gram and match models (${(rStatic.ngramBitsPerChar - rStatic.bitsPerChar).toFixed(3)} with its weights fixed)`);
   log(`  ${oovLine} (batched, as validation scores)`);
   const typing = simulateTyping(typed, () => modelSuggester(single, model, undefined, ngram.clone(), workspaceMatches(), mixOptions));
   // Ghost text as a person pays for it (see eval/suggestions.ts): Inkling, and its n-gram part alone (what is
@@ -146,6 +153,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const s = savings(typing);
   const out: Record<string, unknown> = {
     bitsPerChar: r4(r.bitsPerChar), lstmBitsPerChar: r4(r.lstmBitsPerChar), ngramWithMatchesBitsPerChar: r4(r.ngramBitsPerChar),
+    lstmAdds: r4(r.ngramBitsPerChar - r.bitsPerChar),
+    static: { bitsPerChar: r4(rStatic.bitsPerChar), lstmBitsPerChar: r4(rStatic.lstmBitsPerChar), lstmAdds: r4(rStatic.ngramBitsPerChar - rStatic.bitsPerChar) },
     chars: r.chars, files: held.files,
     unknownChars: r.unknownChars,
     outOfVocabulary: {

@@ -10,6 +10,8 @@ const HELP = `inkling ${VERSION}: character-level RNN completions trained on you
 
   inkling train [folder] --out <dir> [--minutes M] [--cell lstm|gru|rnn] [--layers L] [--units H]
                 [--embedding E] [--dropout D] [--seq-length T] [--batch B] [--lr R] [--max-steps N]
+                [--schedule invsqrt|constant|cosine] [--warmup N] [--decay-steps N] [--lr-floor F]
+                [--beta1 B] [--beta2 B] [--adam-eps E] [--init torch|keras]
                 [--include GLOB] [--exclude GLOB] [--max-bytes N] [--max-file-bytes N] [--resume] [--kernels wasm|js] [--json]
       Trains on the text files of <folder> (Inkling's own sources if omitted) and writes a TF.js model to <dir>.
   inkling complete <modelDir> [--temperature T] [--max-chars N] [--top-k K] [--seed S] [--json] < prefix

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import {
-  CELL_TYPES, DEFAULT_TRAIN, generate, prime, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel,
+  CELL_TYPES, DEFAULT_TRAIN, generate, prime, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel, type TrainConfig,
 } from '../engine';
 import { loadModel } from '../engine/format';
 import { createKernels, KERNEL_CHOICES, type KernelChoice } from '../engine/kernels';
@@ -27,6 +27,14 @@ export const TRAIN_OPTIONS: Options = {
   'seq-length': { type: 'string' },
   batch: { type: 'string' },
   lr: { type: 'string' },
+  schedule: { type: 'string' },
+  init: { type: 'string' },
+  warmup: { type: 'string' },
+  'decay-steps': { type: 'string' },
+  'lr-floor': { type: 'string' },
+  beta1: { type: 'string' },
+  beta2: { type: 'string' },
+  'adam-eps': { type: 'string' },
   'clip-norm': { type: 'string' },
   seed: { type: 'string' },
   'validation-fraction': { type: 'string' },
@@ -59,6 +67,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
     seqLength: num(v, 'seq-length'), batchSize: num(v, 'batch'), learningRate: num(v, 'lr'),
     clipNorm: num(v, 'clip-norm'), seed: num(v, 'seed'), validationFraction: num(v, 'validation-fraction'),
     validationChars: num(v, 'validation-chars'),
+    schedule: str(v, 'schedule') as TrainConfig['schedule'] | undefined, init: str(v, 'init') as TrainConfig['init'] | undefined, warmupSteps: num(v, 'warmup'),
+    decaySteps: num(v, 'decay-steps'), lrFloor: num(v, 'lr-floor'), beta1: num(v, 'beta1'), beta2: num(v, 'beta2'),
+    adamEpsilon: num(v, 'adam-eps'),
   };
   // Check every setting before reading a single file.
   try {

@@ -62,7 +62,8 @@ export class Network {
     for (let l = 0; l < config.layers; l++) {
       const name = rnnLayerName(l);
       const hs = kernels.alloc((seqLength + 1) * B * H);
-      const mask = config.dropout > 0 ? kernels.alloc(N * H) : null;
+      // Dropout between layers only: the top layer's output goes to the softmax as it is (as in PyTorch's nn.LSTM).
+      const mask = config.dropout > 0 && l < config.layers - 1 ? kernels.alloc(N * H) : null;
       this.layers.push({
         cell, B, T: seqLength, H,
         input: l === 0 ? E : H,

@@ -72,12 +72,31 @@ export function clipScale(norm: number, clipNorm: number): number {
   return norm > clipNorm && norm > 0 ? clipNorm / norm : 1;
 }
 
+export interface ScheduleConfig {
+  schedule: 'invsqrt' | 'constant' | 'cosine';
+  learningRate: number;
+  warmupSteps: number;
+  decaySteps: number;
+  lrFloor: number;
+}
+
 /**
- * Learning rate at a point of the run: a short linear warm-up, then cosine decay to 10% of the peak.
- * `progress` in [0, 1] is the fraction of the budget (time or steps) used.
+ * Learning rate at optimiser step `step` (0-based): a linear warm-up over `warmupSteps`, then constant,
+ * inverse-square-root decay to a floor, or cosine decay to 10% of the peak over the budget. `progress` in [0, 1]
+ * is the fraction of the budget (time or steps) used; only the cosine schedule reads it.
  */
-export function learningRateAt(peak: number, step: number, progress: number, warmupSteps = 50): number {
-  const warm = Math.min(1, (step + 1) / warmupSteps);
-  const p = Math.min(1, Math.max(0, progress));
-  return peak * warm * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * p)));
+export function learningRateAt(s: ScheduleConfig, step: number, progress: number): number {
+  const peak = s.learningRate;
+  const warm = s.warmupSteps > 0 ? Math.min(1, (step + 1) / s.warmupSteps) : 1;
+  switch (s.schedule) {
+    case 'constant': return peak * warm;
+    case 'invsqrt': {
+      const after = Math.max(0, step + 1 - s.warmupSteps);
+      return peak * warm * Math.max(s.lrFloor, 1 / Math.sqrt(1 + after / s.decaySteps));
+    }
+    case 'cosine': {
+      const p = Math.min(1, Math.max(0, progress));
+      return peak * warm * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * p)));
+    }
+  }
 }

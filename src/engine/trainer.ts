@@ -1,6 +1,6 @@
 /**
  * The training loop: stateful truncated BPTT over the training tokens with Adam, global-norm clipping,
- * a cosine learning-rate schedule over the budget, periodic validation in bits per character, best-checkpoint
+ * a learning-rate schedule (warm-up, then inverse-square-root to a floor, constant or cosine), periodic validation in bits per character, best-checkpoint
  * keeping, resume, a time budget and an abort signal. Yields to the event loop between steps so the caller (a
  * worker or the CLI) stays responsive to cancel messages, and can pause between steps (while the user types): the
  * budget counts training time, so time spent paused is not counted against it (nor in the speed, the ETA or the
@@ -11,7 +11,7 @@ import type { ModelConfig, TrainConfig } from './config';
 import type { Kernels } from './kernels/types';
 import { Network } from './network';
 import { Adam, clipScale, globalNorm, learningRateAt, type AdamState } from './optimizer';
-import { initParams } from './params';
+import { initParams, type InitStyle } from './params';
 import { StreamScorer, type HeldOutScore } from './scorer';
 import { Rng } from './rng';
 
@@ -69,6 +69,8 @@ export interface TrainInput {
   validationTokens: Int32Array;
   /** Start from these weights (flat, {@link paramLayout} order) instead of a fresh initialisation. */
   initialWeights?: Float32Array;
+  /** How fresh weights are initialised (see {@link initParams}). @default the train config's `init` */
+  initStyle?: InitStyle;
   /** Resume the optimiser. */
   optimizerState?: AdamState;
   /**
@@ -156,9 +158,9 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     }
     flat.set(input.initialWeights);
   } else {
-    initParams(model, net.params, cfg.seed);
+    initParams(model, net.params, cfg.seed, input.initStyle ?? cfg.init);
   }
-  const adam = new Adam(flat.length, 0.9, 0.999, 1e-8, input.optimizerState && copyState(input.optimizerState), kernels);
+  const adam = new Adam(flat.length, cfg.beta1, cfg.beta2, cfg.adamEpsilon, input.optimizerState && copyState(input.optimizerState), kernels);
   const rng = new Rng(cfg.seed + 17);
   const validator = createHeldOutScorer(kernels, model, cfg, input.validationTokens);
   const uniformBits = Math.log2(model.vocabSize);
@@ -304,7 +306,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       const scale = clipScale(norm, cfg.clipNorm);
       // The schedule's step is Adam's (restored on resume, so no second warm-up) and its position continues from
       // `scheduleStart`.
-      lr = learningRateAt(cfg.learningRate, adam.state.step, scheduleAt()) * lrScale;
+      lr = learningRateAt(cfg, adam.state.step, scheduleAt()) * lrScale;
       adam.update(flat, grads, lr, scale);
       step++;
       recentLoss += loss;

@@ -114,6 +114,11 @@ export type CompletionRequest =
     confidence: number;
     /** VS Code's language id of the document (comments and prose are told apart by it). */
     languageId: string;
+    /**
+     * The models may learn from the newly typed text (the LSTM's output layer, the n-gram and match models, the
+     * mixing weights): false in files training would skip as secrets. @default true
+     */
+    learn?: boolean;
   }
   | { type: 'sample'; id: number; prompt: string; temperature: number; maxChars: number; seed: number }
   | {

@@ -33,7 +33,7 @@ function suggester<S extends RecurrentState>(predictor: StepModel<S>, vocab: Voc
   const states = new DocumentStates(predictor, vocab);
   return {
     complete(req) {
-      const prepared = states.prepare(req.doc, req.context, req.context.length < 1 || req.wholePrefix);
+      const prepared = states.prepare(req.doc, req.context, req.context.length < 1 || req.wholePrefix, req.learn ?? true);
       const stopBefore = req.stopAtNewline ? (ch: string) => ch === '\n' : undefined;
       const items: string[] = [];
       const rng = new Rng(req.seed);
