@@ -8,7 +8,7 @@ import path from 'node:path';
 import { forwardFlopsPerChar, trainFlopsPerChar } from '../bench/flops';
 import { benchLatency } from '../bench/latency';
 import { benchEngine, benchTfLayers, registerTfWasm, type ThroughputResult } from '../bench/training';
-import type { ModelConfig } from '../engine/config';
+import type { ModelConfig } from '../shared/modelConfig';
 import { createKernels } from '../engine/kernels';
 import { tfjsNodeAvailable } from '../engine/tfjs/load';
 import { num, parse } from './args';

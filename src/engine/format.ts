@@ -12,12 +12,12 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { validateModelConfig, type ModelConfig, type TrainConfig } from './config';
+import { validateModelConfig, type ModelConfig, type TrainConfig } from '../shared/modelConfig';
 import type { AdamState } from './optimizer';
 import { paramLayout, totalSize } from './params';
 import { Vocabulary, type VocabularyJSON } from './vocab';
 import { layersModelArtifacts, type TF } from './tfjs/layersModel';
-import { show } from './show';
+import { show } from '../shared/show';
 
 export const FORMAT_NAME = 'inkling-model';
 export const FORMAT_VERSION = 1;

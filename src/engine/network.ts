@@ -5,7 +5,7 @@
  * carried between consecutive batches (stateful truncated BPTT, as in classic char-rnn): sequence `b` of one
  * batch continues sequence `b` of the previous one, and gradients stop at the batch boundary.
  */
-import { gatesOf, type ModelConfig } from './config';
+import { gatesOf, type ModelConfig } from '../shared/modelConfig';
 import * as cells from './cells';
 import type { Kernels } from './kernels/types';
 import { ParamViews, paramLayout, rnnLayerName, totalSize, type ParamSpec } from './params';
@@ -247,10 +247,6 @@ export class Network {
       const base = this.ids[n]! * E;
       for (let e = 0; e < E; e++) dEmb[base + e]! += dOut[n * E + e]!;
     }
-  }
-
-  dispose(): void {
-    // Buffers belong to the kernels' arena; releasing the kernels releases them.
   }
 }
 

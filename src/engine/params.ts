@@ -4,7 +4,7 @@
  * `embedding/embeddings [V, E]`, `rnn_<l>/kernel [in, G·H]`, `rnn_<l>/recurrent_kernel [H, G·H]`,
  * `rnn_<l>/bias [G·H]`, `output/kernel [H, V]`, `output/bias [V]` (G = gates: LSTM i,f,c,o; GRU z,r,h; RNN 1).
  */
-import { gatesOf, type ModelConfig } from './config';
+import { gatesOf, type ModelConfig } from '../shared/modelConfig';
 import { Rng } from './rng';
 
 export interface ParamSpec {

@@ -7,36 +7,18 @@
  * learning-rate schedule).
  */
 import { fittingBatch, StreamBatcher } from './batches';
-import type { ModelConfig, TrainConfig } from './config';
+import type { ModelConfig, TrainConfig } from '../shared/modelConfig';
 import type { Kernels } from './kernels/types';
 import { Network } from './network';
 import { Adam, clipScale, globalNorm, learningRateAt, type AdamState } from './optimizer';
 import { initParams } from './params';
 import { StreamScorer } from './scorer';
 import { Rng } from './rng';
+import type { TrainProgress } from '../shared/progress';
+
+export type { TrainProgress } from '../shared/progress';
 
 const LN2 = Math.LN2;
-
-export interface TrainProgress {
-  step: number;
-  epoch: number;
-  /** Mean training loss of recent steps, bits per character. */
-  trainBits: number;
-  /** Latest validation loss, bits per character (NaN before the first validation or without validation data). */
-  valBits: number;
-  bestValBits: number;
-  charsPerSec: number;
-  elapsedSec: number;
-  /** Estimated seconds left (NaN when unknown). */
-  etaSec: number;
-  /** Fraction of the budget used, 0..1. */
-  fraction: number;
-  learningRate: number;
-  /** True in the report sent when training pauses for the user (see {@link TrainInput.pauseMs}). */
-  paused?: boolean;
-  /** Seconds spent paused so far (not part of elapsedSec). */
-  pausedSec?: number;
-}
 
 export interface TrainInput {
   kernels: Kernels;
@@ -127,7 +109,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   let recentCount = 0;
   let trainBits = Number.NaN;
   let lr = cfg.learningRate;
-  let stopReason: TrainResult['stopReason'] = 'budget';
+  let stopReason: TrainResult['stopReason'];
   let pausedMs = 0;
 
   /** Training time: wall time since the start minus the time spent paused for the user. */

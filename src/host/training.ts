@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { TrainingClient } from './trainingClient';
 import { Emitter } from '../shared/disposable';
 import type { CorpusInfo, TrainingEvent } from '../shared/protocol';
-import type { TrainProgress } from '../engine/trainer';
+import type { TrainProgress } from '../shared/progress';
 import type { CompletionService } from './completionService';
 import type { ModelStore } from './modelStore';
 import type { Notifier } from './notifier';

@@ -17,7 +17,7 @@ import { Mixer } from './mixer';
 
 /**
  * The mixing weight depends on the longest n-gram context matched and on how sure the n-gram model is (its
- * largest probability, in 4 levels); the step size 0.3 on the weight's logit. Chosen with `bench/mixing.ts` on
+ * largest probability, in 4 levels); the step size 0.3 on the weight's logit. Chosen with `src/bench/mixing.ts` on
  * held-out tinyshakespeare against one weight, weights by order alone, by the LSTM's confidence, by both
  * models' confidence, and geometric (log-linear) mixing: this rule was best or within 0.002 bits/char of it.
  */

@@ -3,9 +3,9 @@
  * Training worker: corpus → training → checkpoints in the model folder. Completion worker: loads the model
  * folder and answers completion and sample requests, keeping the recurrent state of each document.
  */
-import type { TrainProgress } from '../engine/trainer';
-import type { ModelConfig, TrainConfig } from '../engine/config';
-import type { KernelChoice } from '../engine/kernels';
+import type { TrainProgress } from './progress';
+import type { ModelConfig, TrainConfig } from './modelConfig';
+import type { KernelChoice } from './modelConfig';
 
 export interface CorpusInfo {
   files: number;

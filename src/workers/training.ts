@@ -9,7 +9,7 @@ import { loadModel, saveModel } from '../engine/format';
 import { createKernels, type KernelChoice, type Kernels } from '../engine/kernels';
 import { trainOnText } from '../engine/pipeline';
 import { loadTf } from '../engine/tfjs/load';
-import { DEFAULT_TRAIN } from '../engine/config';
+import { DEFAULT_TRAIN } from '../shared/modelConfig';
 import { modelInfo } from './modelInfo';
 import type { CorpusInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
 import { pauseRemaining, TypingSignal } from '../shared/typing';

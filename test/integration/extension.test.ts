@@ -1,7 +1,7 @@
 // The extension's behaviour inside a real VS Code: commands, training from the palette, the provider's
 // suggestions against the model's own greedy continuation, accepting, cancelling, reload, export and import.
 import * as assert from 'assert';
-import { promises as fs, existsSync, mkdirSync, writeFileSync } from 'fs';
+import { promises as fs, existsSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
