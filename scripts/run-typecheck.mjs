@@ -25,8 +25,10 @@ const failures = new Map();
 for (const line of output.split('\n')) {
   const m = /^(.+?)\(\d+,\d+\): error TS\d+/.exec(line) ?? /^error TS\d+: .*'(.+?)'/.exec(line);
   if (!m) continue;
+  // tsc -b may print a project's error again when it checks a project that depends on it.
   const p = owner(m[1]);
-  failures.set(p, [...(failures.get(p) ?? []), line]);
+  const seen = failures.get(p) ?? [];
+  if (!seen.includes(line)) failures.set(p, [...seen, line]);
 }
 if (r.status !== 0 && failures.size === 0) failures.set('(tsc)', [output.trim() || `tsc exited with ${r.status ?? r.signal}`]);
 for (const p of projects) console.log(`  ${failures.has(p) ? '✗' : '✓'} ${p}`);
