@@ -62,7 +62,7 @@ export default tseslint.config(
   layer(['src/engine/**/*.ts'], { forbidden: except() }),
   layer(['src/corpus/**/*.ts'], { forbidden: except() }),
   layer(['src/ngram/**/*.ts'], { forbidden: except(), noTfjs: true, noNode: true }),
-  layer(['src/mix/**/*.ts'], { forbidden: except('engine', 'ngram'), noTfjs: true, noNode: true }),
+  layer(['src/mix/**/*.ts'], { forbidden: except('engine', 'corpus', 'ngram'), noTfjs: true, noNode: true }),
   layer(['src/eval/**/*.ts'], { forbidden: except('engine', 'corpus', 'ngram', 'mix') }),
   layer(['src/workers/**/*.ts'], { forbidden: except('engine', 'corpus', 'ngram', 'mix') }),
   layer(['src/bench/**/*.ts'], { forbidden: except('engine', 'ngram', 'mix', 'eval') }),

@@ -112,3 +112,13 @@ for (const [name, r, t] of rows) {
     `${bits(b.ngramAdaptive?.bitsPerChar)} | ${bits(b.xz?.bitsPerChar)} | ${bits(b.ppmd?.bitsPerChar)} | ` +
     `${pct(r.keystrokeSavings?.full)} / ${pct(r.keystrokeSavings?.word)} | ${pct(b.ngram?.keystrokeSavings?.full)} / ${pct(b.ngram?.keystrokeSavings?.word)} |`);
 }
+// Ghost text as a person pays for it (inkling eval: precision, recall, suggestions right in full, keystrokes saved
+// net of reading at the default confidence), for Inkling and for its n-gram part alone (what is shown before training).
+console.log('');
+console.log('| corpus | typed chars (files) | confidence | **Inkling** precision / recall | right in full | saved net of reading | n-gram part alone precision / recall | right in full | saved net of reading |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const [name, r] of rows) {
+  const n = r.ngramPart ?? {};
+  console.log(`| ${name} | ${r.ghostTypedChars} (${r.ghostTypedFiles}) | ${r.confidence} | **${pct(r.precision)} / ${pct(r.recall)}** | ${pct(r.fullAcceptRate)} | ${pct(r.keystrokesSaved)} | ` +
+    `${pct(n.precision)} / ${pct(n.recall)} | ${pct(n.fullAcceptRate)} | ${pct(n.keystrokesSaved)} |`);
+}

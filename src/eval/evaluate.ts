@@ -3,29 +3,36 @@
  * which scripts/quality.mjs makes with `inkling eval --json`): bits per character of the mixture the extension
  * suggests from, of the LSTM alone (also scored as training validation scores it, the figure the dashboard shows,
  * with the dashboard's reading of it), keystrokes saved by a simulated user typing the text with the extension's
- * own suggestion rules, suggestion latency, optionally the cold-start context study, and baselines computed in the
- * same run when training text is given: an n-gram model (Kneser-Ney) trained on it, and xz / PPMd conditional
- * bits per character given it.
+ * own suggestion rules, ghost text as a person pays for it (eval/suggestions.ts), suggestion latency, optionally
+ * the cold-start context study, and baselines computed in the same run when training text is given: an n-gram
+ * model (Kneser-Ney) trained on it, and xz / PPMd conditional bits per character given it.
  */
 import type { SavedModel } from '../engine/format';
 import { createKernels } from '../engine/kernels';
 import { Predictor } from '../engine/predictor';
-import { MatchModel, MixedPredictor } from '../mix';
+import { Vocabulary } from '../engine/vocab';
+import { MatchModel, MixedPredictor, type Mixing } from '../mix';
+import { addScoringTail } from '../mix/prior';
 import { NGramModel } from '../ngram';
 import { percentile } from '../shared/percentile';
 import { describeQuality } from '../shared/quality';
+import { defaultSettings } from '../shared/settings';
 import { coldContextStudy, type ColdContextRow } from './coldContext';
 import { conditionalBitsPerChar } from './compressors';
 import { evaluateText } from './heldOut';
 import { savings, simulateTyping } from './keystrokes';
 import { scoreMixed } from './mixture';
-import { modelSuggester, ngramSuggester } from './suggesters';
+import { modelSuggester, ngramSuggester, proposerOf } from './suggesters';
+import { DEFAULT_READ_COST, suggestionReport, typedSegments, type SuggestionReport } from './suggestions';
 
-/** Text to evaluate on or to train the baselines with: the files' texts, and all of them joined. */
+/** Text to evaluate on or to train the baselines with. */
 export interface EvalText {
   /** The files joined with the engine's document separator. */
   text: string;
+  files: number;
   texts: string[];
+  /** The files with their paths (relative to the folder). */
+  named: { path: string; text: string }[];
 }
 
 export interface EvaluateOptions {
@@ -37,11 +44,32 @@ export interface EvaluateOptions {
   coldContexts?: number[];
   /** Positions per context length in the cold-start study. @default 100 */
   coldSamples?: number;
+  /** Confidence threshold of the ghost text, 0..1. @default the setting's default */
+  confidence?: number;
+  /** Keystrokes a person pays to read one character shown. @default DEFAULT_READ_COST */
+  readCost?: number;
+  /** @default 'logistic' */
+  mixing?: Mixing;
+  /** Secondary estimation on the mixture. @default true */
+  sse?: boolean;
   /** Progress lines for a person (the CLI writes them to stderr). */
   log?: (line: string) => void;
 }
 
 const r4 = (x: number): number => Number(x.toFixed(4));
+const pc = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function suggestionJson(rep: SuggestionReport): Record<string, unknown> {
+  const fig = (f: SuggestionReport['curve'][number]): Record<string, number> => ({
+    threshold: f.threshold, suggestions: f.suggestions, charsShown: f.charsShown, charsRight: f.charsRight,
+    precision: r4(f.precision), recall: r4(f.recall), fullAcceptRate: r4(f.fullAcceptRate), keystrokesSaved: r4(f.keystrokesSaved),
+    meanShown: r4(f.meanShown),
+  });
+  return {
+    ...fig(rep), readCost: rep.readCost, curve: rep.curve.map(fig),
+    reliability: rep.reliability.map((row) => ({ from: row.from, to: r4(row.to), suggestions: row.suggestions, predicted: r4(row.predicted), observed: r4(row.observed) })),
+  };
+}
 
 /**
  * Evaluates `model` on `held`. `train` (the text the model was trained on, or text like it) is what the workspace
@@ -51,24 +79,31 @@ const r4 = (x: number): number => Number(x.toFixed(4));
  */
 export async function evaluate(model: SavedModel, held: EvalText, train: EvalText | null, opts: EvaluateOptions = {}): Promise<Record<string, unknown>> {
   const log = opts.log ?? ((): void => undefined);
+  const typingChars = opts.typingChars ?? 5000;
   const test = opts.maxChars ? held.text.slice(0, opts.maxChars) : held.text;
-  const typed = test.slice(0, opts.typingChars ?? 5000);
-
+  const typed = test.slice(0, typingChars);
   const ngram = new NGramModel();
-  if (train) for (const t of train.texts) ngram.add(t);
+  const ngramBits = train ? addScoringTail(ngram, train.texts) : null;
   // Inkling's own copy of the workspace for long-range matches (as the extension keeps one); each use learns, so
   // each gets a copy.
   const matches = new MatchModel();
   if (train) for (const t of train.texts) matches.addText(t);
   const workspaceMatches = (): MatchModel => matches.clone();
 
-  // One thread, as the completion worker answers.
+  const threshold = opts.confidence ?? defaultSettings().confidence;
+  const readCost = opts.readCost ?? DEFAULT_READ_COST;
+  const mixing: Mixing = opts.mixing ?? 'logistic';
+  // The starting mixing weights, as the extension sets them: the LSTM's validation score and the n-gram part's
+  // score on the last part of the workspace text (never the held-out text).
+  const prior = { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits };
+  const mixOptions = { mixing, prior, sse: opts.sse ?? true };
+
   const single = (await createKernels({ threads: 1 })).kernels;
   const t0 = performance.now();
-  const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches()), test);
+  const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions), test);
   // The n-gram model alone, learning from the held-out text as it reads it (Inkling's n-gram part without matches).
   const ngramAdaptive = ngram.bitsPerChar(test, { adaptive: true, history: '\n' });
-  log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.texts.length} file(s) ` +
+  log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s) ` +
     `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, n-gram with matches ${r.ngramBitsPerChar.toFixed(3)}, adaptive n-gram alone ${ngramAdaptive.toFixed(3)})`);
   // The LSTM alone as training validation scores it (batched, on all cores).
   const batched = (await createKernels()).kernels;
@@ -76,12 +111,27 @@ export async function evaluate(model: SavedModel, held: EvalText, train: EvalTex
   batched.dispose();
   const quality = describeQuality(validation.chars > 0 ? validation.bitsPerChar : null, null);
   log(`  as training validation scores it: ${validation.bitsPerChar.toFixed(3)} bits/char over ${validation.chars} characters (the dashboard's reading: ${quality.level})`);
-  const typing = simulateTyping(typed, () => modelSuggester(single, model, undefined, ngram.clone(), workspaceMatches()));
+  const typing = simulateTyping(typed, () => modelSuggester(single, model, undefined, ngram.clone(), workspaceMatches(), mixOptions));
+  // Ghost text as a person pays for it (see eval/suggestions.ts): Inkling, and its n-gram part alone (what is
+  // shown before any training: the n-gram and match models over the workspace's characters).
+  const mixedNow = new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions);
+  // The typed stretches: from the middle of each held-out file in turn (see typedSegments).
+  const segments = typedSegments(held.named, typingChars);
+  const inkling = suggestionReport(segments, proposerOf(mixedNow, model.vocab, undefined, (t) => mixedNow.learnText(t)), threshold, readCost);
+  const workspaceVocab = Vocabulary.fromText(train ? train.texts : held.texts);
+  const ngramOnly = new MixedPredictor(null, workspaceVocab, ngram.clone(), undefined, workspaceMatches(), { mixing, sse: mixOptions.sse });
+  const ngramPart = suggestionReport(segments, proposerOf(ngramOnly, workspaceVocab, undefined, (t) => ngramOnly.learnText(t)), threshold, readCost);
+  const lstmOnly = suggestionReport(segments, proposerOf(new Predictor(single, model.config, model.weights), model.vocab), threshold, readCost);
+  for (const [name, rep] of [['Inkling', inkling], ['n-gram part alone', ngramPart], ['LSTM alone', lstmOnly]] as const) {
+    log(`  ${name}, ghost text at confidence ${threshold}: precision ${pc(rep.precision)}, recall ${pc(rep.recall)}, ${rep.suggestions} suggestions of ${rep.meanShown.toFixed(1)} characters, ` +
+      `${pc(rep.fullAcceptRate)} right in full, ${pc(rep.keystrokesSaved)} of keystrokes saved net of reading (${readCost} per character shown)`);
+  }
   let coldRows: ColdContextRow[] | undefined;
-  if (opts.coldContexts?.length) {
+  const contexts = opts.coldContexts;
+  if (contexts?.length) {
     // The LSTM alone: the context length only matters for its recurrent state (the n-gram and match models read
     // the last few characters), and a mixture that does not learn here would blur the comparison.
-    coldRows = coldContextStudy(new Predictor(single, model.config, model.weights), model.vocab, held.texts, { contexts: opts.coldContexts, samples: opts.coldSamples ?? 100 });
+    coldRows = coldContextStudy(new Predictor(single, model.config, model.weights), model.vocab, held.texts, { contexts, samples: opts.coldSamples ?? 100 });
     for (const row of coldRows) {
       log(`  LSTM cold start from ${row.contextChars ? `${row.contextChars} characters` : 'the whole file'}: ${row.bitsPerChar.toFixed(3)} bits/char over the next 64, ` +
         `suggestion right ${(row.suggestionRight * 100).toFixed(1)}%, ${row.meanRightChars.toFixed(2)} characters right on average, ${row.primeMsP50 === null ? 'state carried along the file' : `state built in ${row.primeMsP50.toFixed(1)} ms (p50)`}`);
@@ -92,10 +142,14 @@ export async function evaluate(model: SavedModel, held: EvalText, train: EvalTex
   const out: Record<string, unknown> = {
     bitsPerChar: r4(r.bitsPerChar), lstmBitsPerChar: r4(r.lstmBitsPerChar), ngramWithMatchesBitsPerChar: r4(r.ngramBitsPerChar),
     validationBitsPerChar: validation.chars > 0 ? r4(validation.bitsPerChar) : null, quality: quality.level,
-    chars: r.chars, files: held.texts.length,
+    chars: r.chars, files: held.files,
     unknownChars: r.unknownChars, mixingWeights: r.weights.map((w) => Number(w.toFixed(3))),
-    keystrokeSavings: { full: r4(s.full), word: r4(s.word) }, fullAcceptRate: r4(s.fullAcceptRate),
-    typedChars: typed.length,
+    keystrokeSavings: { full: r4(s.full), word: r4(s.word) }, uncutFullAcceptRate: r4(s.fullAcceptRate),
+    confidence: threshold, mixing,
+    ...suggestionJson(inkling),
+    ngramPart: suggestionJson(ngramPart),
+    lstmAlone: suggestionJson(lstmOnly),
+    typedChars: typed.length, ghostTypedChars: segments.reduce((a, g) => a + g.end - g.start, 0), ghostTypedFiles: segments.length,
     latencyMs: { p50: r4(percentile(typing.latenciesMs, 50)), p95: r4(percentile(typing.latenciesMs, 95)) },
     seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
   };

@@ -15,7 +15,7 @@ export interface MixedScore {
   ngramBitsPerChar: number;
   /** Characters outside the LSTM's vocabulary. */
   unknownChars: number;
-  /** The mixing weights at the end (the LSTM's share for each matched n-gram order). */
+  /** The LSTM's mixing weight at the end in each bucket (linear: its share; logistic: its exponent). */
   weights: number[];
 }
 
@@ -40,6 +40,6 @@ export function scoreMixed(mixed: MixedPredictor, text: string, history = '\n'):
   const per = (b: number): number => (chars > 0 ? b / chars : Number.NaN);
   return {
     chars, bitsPerChar: per(bits), lstmBitsPerChar: per(lstmBits), ngramBitsPerChar: per(ngramBits),
-    unknownChars: unknown, weights: mixed.mixer.snapshot(),
+    unknownChars: unknown, weights: mixed.mixing === 'linear' ? mixed.mixer.snapshot() : mixed.weightSets().map((w) => w[0]!),
   };
 }

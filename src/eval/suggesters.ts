@@ -10,9 +10,12 @@ import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';
 import type { Vocabulary } from '../engine/vocab';
 import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
-import { type MatchModel, MixedPredictor } from '../mix';
+import { type MatchModel, MixedPredictor, type MixOptions } from '../mix';
 import type { NGramModel } from '../ngram';
 import type { Suggest } from './keystrokes';
+import type { Proposer } from './suggestions';
+import { continueWithConfidence, forCursor } from '../engine/confident';
+import { DocumentLines } from '../mix/documentLines';
 
 export interface SuggestRules {
   /** @default 256, as `inkling.completion.contextChars` */
@@ -33,11 +36,11 @@ function indentOfLastLine(before: string): string {
  * it is typed, as in the extension; pass copies to keep the originals unchanged).
  */
 export function modelSuggester(
-  kernels: Kernels, model: SavedModel, rules: SuggestRules = DEFAULT_RULES, ngram?: NGramModel, match?: MatchModel,
+  kernels: Kernels, model: SavedModel, rules: SuggestRules = DEFAULT_RULES, ngram?: NGramModel, match?: MatchModel, mix?: MixOptions,
 ): Suggest {
   const lstm = new Predictor(kernels, model.config, model.weights);
   return ngram
-    ? suggestWith(new MixedPredictor(lstm, model.vocab, ngram, undefined, match ?? null), model.vocab, rules)
+    ? suggestWith(new MixedPredictor(lstm, model.vocab, ngram, undefined, match ?? null, mix), model.vocab, rules)
     : suggestWith(lstm, model.vocab, rules);
 }
 
@@ -55,5 +58,29 @@ export function ngramSuggester(ngram: NGramModel, rules: SuggestRules = DEFAULT_
   return (before) => {
     const raw = ngram.complete(before.slice(-rules.contextChars), rules.maxChars, (c) => c === '\n');
     return trimSuggestion(raw, { multiline: false, indent: indentOfLastLine(before) });
+  };
+}
+
+/**
+ * The full greedy continuation with confidences at each position (see `eval/suggestions.ts`), from `predictor`
+ * (the mixture, the LSTM alone, or the n-gram part alone), with the same context rules, per-document state
+ * reuse and code/prose rule as the extension; text fed as it is typed is learned from, and with `learnText` an
+ * opened file's text is given to the n-gram and match models as the extension gives them open documents.
+ */
+export function proposerOf<S extends RecurrentState>(
+  predictor: StepModel<S>, vocab: Vocabulary, rules: SuggestRules = DEFAULT_RULES, learnText?: (text: string) => void,
+): Proposer {
+  const states = new DocumentStates(predictor, vocab);
+  const lines = new DocumentLines();
+  return {
+    open(seg) {
+      if (learnText) learnText(lines.newText(seg.doc, seg.text.slice(0, seg.start)));
+    },
+    propose(seg, before) {
+      const context = before.slice(-rules.contextChars);
+      const p = states.prepare(seg.doc, context, before.length <= rules.contextChars);
+      const c = continueWithConfidence(predictor, vocab, p.state, p.probs, { maxChars: rules.maxChars, stopBefore: (ch) => ch === '\n' });
+      return forCursor(c, before.slice(before.lastIndexOf('\n') + 1), seg.languageId);
+    },
   };
 }

@@ -46,6 +46,11 @@ export class CompletionClient implements IDisposable {
     });
   }
 
+  /** An open document's text for the n-gram and match models (no answer). */
+  observe(doc: string, text: string): void {
+    if (!this.dead) this.worker.postMessage({ type: 'observe', doc, text } satisfies CompletionRequest);
+  }
+
   forget(doc: string): void {
     if (!this.dead) this.worker.postMessage({ type: 'forget', doc } satisfies CompletionRequest);
   }

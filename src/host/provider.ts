@@ -13,6 +13,9 @@ import type { CompletionService } from './completionService';
 import type { SettingsService } from './settings';
 
 export const ACCEPT_COMMAND = 'inkling.acceptedSuggestion';
+/** Largest document whose text is given to the n-gram and match models, and how often per document. */
+const MAX_OBSERVED_CHARS = 1 << 20;
+const OBSERVE_EVERY_MS = 5000;
 
 export interface ProviderHooks {
   enabled(): boolean;
@@ -23,6 +26,7 @@ export interface ProviderHooks {
 export class InklingProvider implements vscode.InlineCompletionItemProvider {
   private readonly typed = new TypedCache();
   private seed = 1;
+  private readonly observed = new Map<string, { version: number; at: number }>();
   /** Latency of the last worker answers (ms), for the dashboard and the tests. */
   readonly latencies: number[] = [];
 
@@ -52,8 +56,12 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
     const doc = document.uri.toString();
     const trim = (t: string): string => trimSuggestion(t, { multiline: s.multiline, indent: indentOf(line) });
 
+    // Alternatives only when the user asks for them (Alt+] cycles by asking again, explicitly); otherwise one.
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     let texts = this.typed.lookup(doc, before);
+    if (texts && explicit && texts.length < 2) texts = undefined;
     if (!texts) {
+      this.observeOnce(document);
       if (s.debounceMs > 0 && context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic) {
         await new Promise((r) => setTimeout(r, s.debounceMs));
         if (token.isCancellationRequested) return undefined;
@@ -61,8 +69,9 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
       let r;
       try {
         r = await this.completion.client.request('complete', {
-          doc, context: before, wholePrefix: start === 0, alternatives: 3, temperature: s.temperature,
+          doc, context: before, wholePrefix: start === 0, alternatives: explicit ? 3 : 1, temperature: s.temperature,
           maxChars: s.maxSuggestionChars, stopAtNewline: !s.multiline, seed: this.seed++, mix: s.ngram,
+          confidence: s.confidence, languageId: document.languageId,
         }, token);
       } catch (e) {
         if (e instanceof CancelledError) return undefined;
@@ -83,8 +92,25 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
     }));
   }
 
+  /**
+   * Gives an open document's text to the worker's n-gram and match models (it learns only lines it has not read
+   * for that document), at the first suggestion in it and after edits, at most every few seconds per document.
+   */
+  observeOnce(document: vscode.TextDocument): void {
+    if (!this.settings.value.ngram || (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled')) return;
+    const key = document.uri.toString();
+    const last = this.observed.get(key);
+    if (last && last.version === document.version) return;
+    if (last && Date.now() - last.at < OBSERVE_EVERY_MS) return;
+    this.observed.set(key, { version: document.version, at: Date.now() });
+    if (this.observed.size > 256) this.observed.delete(this.observed.keys().next().value!);
+    const text = document.getText();
+    if (text.length <= MAX_OBSERVED_CHARS) this.completion.client.observe(key, text);
+  }
+
   forget(doc: vscode.Uri): void {
     this.typed.forget(doc.toString());
+    this.observed.delete(doc.toString());
     this.completion.client.forget(doc.toString());
   }
 }

@@ -1,3 +1,6 @@
 export { Mixer, type MixerOptions } from './mixer';
-export { MixedPredictor, type MixState, type Contributions } from './mixedPredictor';
+export { MixedPredictor, type MixState, type Contributions, type Mixing, type MixOptions, priorLstmShare } from './mixedPredictor';
+export { Apm } from './apm';
+export { HeldOutProbe, addScoringTail } from './prior';
+export { DocumentLines } from './documentLines';
 export { MatchModel, type MatchState } from './matchModel';

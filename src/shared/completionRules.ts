@@ -81,3 +81,51 @@ export function trimSuggestion(raw: string, opts: TrimOptions): string {
 export function indentOf(line: string): string {
   return /^[ \t]*/.exec(line)![0];
 }
+
+/** Words that code is made of in the languages Inkling sees most; a run of other words is prose. */
+const KEYWORDS = new Set([
+  'abstract', 'and', 'as', 'async', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'declare', 'def',
+  'default', 'del', 'delete', 'do', 'elif', 'else', 'enum', 'export', 'extends', 'false', 'final', 'finally', 'fn', 'for',
+  'from', 'func', 'function', 'get', 'global', 'if', 'implements', 'import', 'in', 'instanceof', 'interface', 'is', 'keyof',
+  'lambda', 'let', 'module', 'namespace', 'new', 'nil', 'none', 'not', 'null', 'of', 'or', 'package', 'pass', 'private',
+  'protected', 'pub', 'public', 'raise', 'readonly', 'return', 'set', 'static', 'struct', 'super', 'switch', 'this', 'throw',
+  'true', 'try', 'type', 'typeof', 'undefined', 'unique', 'use', 'var', 'void', 'while', 'with', 'yield',
+]);
+
+/**
+ * Where a suggestion made in code turns into prose (the n-gram and match models have read the workspace's
+ * comments too, and would otherwise continue `import { ` with a sentence from a doc comment): the start of the
+ * first run of four or more words separated by single spaces of which at least three are not keywords, or the
+ * start of a comment. Returns the length to keep (all of it when there is no such run).
+ */
+export function codeOnlyLength(suggestion: string, languageId: string): number {
+  if (PROSE.has(languageId)) return suggestion.length;
+  const comments = LINE_COMMENT[languageId] ?? DEFAULT_LINE_COMMENT;
+  let cut = suggestion.length;
+  // A comment opened by the suggestion itself (outside a string).
+  let quote: string | null = null;
+  for (let i = 0; i < suggestion.length; i++) {
+    const ch = suggestion[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    else if (comments.some((c) => suggestion.startsWith(c, i)) || suggestion.startsWith('/*', i)) {
+      cut = i;
+      break;
+    }
+  }
+  const run = /(?:[A-Za-z]+ ){3,}[A-Za-z]+/g;
+  for (let m = run.exec(suggestion); m && m.index < cut; m = run.exec(suggestion)) {
+    const words = m[0].split(' ');
+    if (words.filter((w) => !KEYWORDS.has(w.toLowerCase())).length >= 3) {
+      // Keep the first word: it may finish the identifier being typed.
+      const keep = m.index + words[0]!.length;
+      cut = Math.min(cut, keep);
+      break;
+    }
+  }
+  return cut;
+}

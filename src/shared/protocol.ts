@@ -70,13 +70,19 @@ export type CompletionRequest =
     maxChars: number; stopAtNewline: boolean; seed: number;
     /** Mix the LSTM with the workspace n-gram model (when both exist). */
     mix: boolean;
+    /** Show a suggestion only as far as the estimated probability that all of it is right stays at or above this. */
+    confidence: number;
+    /** VS Code's language id of the document (comments and prose are told apart by it). */
+    languageId: string;
   }
   | { type: 'sample'; id: number; prompt: string; temperature: number; maxChars: number; seed: number }
   | {
     /** Builds the workspace n-gram model (suggestions before the LSTM is trained; mixed with it after). */
     type: 'index'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
   }
-  | { type: 'forget'; doc: string };
+  | { type: 'forget'; doc: string }
+  /** An open document's text: its lines not read yet feed the n-gram and match models. */
+  | { type: 'observe'; doc: string; text: string };
 
 export type CompletionResponse =
   | { type: 'loaded'; id: number; model: ModelInfo | null }

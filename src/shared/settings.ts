@@ -12,6 +12,13 @@ export interface Settings {
   languages: Record<string, boolean>;
   temperature: number;
   maxSuggestionChars: number;
+  /**
+   * Show a suggestion only as far as the estimated probability that all of it is right stays at or above this
+   * (engine/confident.ts). The default 0.4 is where `inkling eval`'s threshold curve saved the most keystrokes net
+   * of reading on held-out tfjs-layers (Inkling after the default training; 0.3 within 0.1 point) and on held-out
+   * `@types/node` (the n-gram part alone); lower thresholds show more that is wrong (README, "Ghost text").
+   */
+  confidence: number;
   multiline: boolean;
   debounceMs: number;
   inCommentsAndStrings: boolean;
@@ -43,6 +50,7 @@ export const SETTINGS: Record<string, Spec> = {
   'enable': { key: 'enable', type: 'boolean', default: true },
   'languages': { key: 'languages', type: 'languages', default: { '*': true } },
   'completion.temperature': { key: 'temperature', type: 'number', default: 0, min: 0, max: 2 },
+  'completion.confidence': { key: 'confidence', type: 'number', default: 0.4, min: 0, max: 1 },
   'completion.maxChars': { key: 'maxSuggestionChars', type: 'number', default: 48, min: 1, max: 400, integer: true },
   'completion.multiline': { key: 'multiline', type: 'boolean', default: false },
   'completion.debounceMs': { key: 'debounceMs', type: 'number', default: 10, min: 0, max: 2000, integer: true },

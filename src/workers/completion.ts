@@ -10,14 +10,15 @@ import { parentPort } from 'node:worker_threads';
 import { collectCorpus } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
+import { Vocabulary } from '../engine/vocab';
+import { continueWithConfidence, confidentText, forCursor } from '../engine/confident';
 import { createKernels, type Kernels } from '../engine/kernels';
 import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
 import { Rng } from '../engine/rng';
-import { MatchModel, MixedPredictor } from '../mix';
+import { DocumentLines, HeldOutProbe, MatchModel, MixedPredictor } from '../mix';
 import { NGramModel } from '../ngram';
 import { modelInfo } from './modelInfo';
 import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
-import type { Vocabulary } from '../engine/vocab';
 import { DocumentStates } from '../engine/stateCache';
 
 type Complete = Extract<CompletionRequest, { type: 'complete' }>;
@@ -36,12 +37,18 @@ function suggester<S extends RecurrentState>(predictor: StepModel<S>, vocab: Voc
       const stopBefore = req.stopAtNewline ? (ch: string) => ch === '\n' : undefined;
       const items: string[] = [];
       const rng = new Rng(req.seed);
+      const linePrefix = req.context.slice(req.context.lastIndexOf('\n') + 1);
       for (let i = 0; i < Math.max(1, req.alternatives); i++) {
         const state = i === 0 ? prepared.state : predictor.cloneState(prepared.state);
         // The first item uses the user's temperature (greedy at 0); alternatives need some randomness to differ.
         const temperature = i === 0 ? req.temperature : Math.max(0.6, req.temperature);
-        const text = generate(predictor, vocab, state, prepared.probs, { temperature, rng, maxChars: req.maxChars, stopBefore });
-        if (!items.includes(text)) items.push(text);
+        // As long as the model is sure of it (see confident.ts); in code, no prose.
+        // Generation stops once the confidence is below the threshold: nothing after that could be shown.
+        const c = continueWithConfidence(predictor, vocab, state, prepared.probs, { temperature, rng, maxChars: req.maxChars, stopBefore, minConfidence: req.confidence });
+        const text = confidentText(forCursor(c, linePrefix, req.languageId), req.confidence).text;
+        // The first item may be empty (nothing sure enough); then nothing is shown, alternatives included.
+        if (i === 0 && !text) break;
+        if (text && !items.includes(text)) items.push(text);
       }
       return { items, cold: prepared.cold, fed: prepared.fed };
     },
@@ -61,6 +68,11 @@ let loaded: Loaded | null = null;
 let ngram: NGramModel | null = null;
 let match: MatchModel | null = null;
 let index: IndexInfo | null = null;
+/** Before training: the n-gram and match models alone, over the workspace's characters. */
+let ngramOnly: { suggester: Suggester; predictor: MixedPredictor } | null = null;
+/** What the n-gram model scored on the last workspace files before reading them (for the mixing weights). */
+let ngramBits: number | null = null;
+const documents = new DocumentLines();
 const port = parentPort!;
 
 function reply(msg: CompletionResponse): void {
@@ -68,7 +80,18 @@ function reply(msg: CompletionResponse): void {
 }
 
 function mixedFor(model: SavedModel, lstm: Predictor): Suggester | null {
-  return ngram ? suggester(new MixedPredictor(lstm, model.vocab, ngram, undefined, match), model.vocab) : null;
+  if (!ngram) return null;
+  const prior = { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits };
+  return suggester(new MixedPredictor(lstm, model.vocab, ngram, undefined, match, { prior }), model.vocab);
+}
+
+/** An open document's lines the models have not read yet go to the n-gram and match models. */
+function observe(doc: string, text: string): void {
+  if (!ngram) return;
+  const fresh = documents.newText(doc, text);
+  if (!fresh) return;
+  ngram.add(fresh);
+  match?.addText(fresh);
 }
 
 async function load(modelDir: string): Promise<ModelInfo> {
@@ -89,6 +112,7 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
     ngram = null;
     match = null;
     index = null;
+    ngramOnly = null;
     if (loaded) loaded.mixed = null;
     return null;
   }
@@ -96,13 +120,18 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
   if (report.files.length === 0) return index;
   const model = new NGramModel();
   const matches = new MatchModel();
+  const probe = new HeldOutProbe(report.totalChars);
   for (const f of report.files) {
-    model.add(f.text);
+    probe.add(model, f.text);
     matches.addText(f.text);
     await new Promise((r) => setImmediate(r)); // let completion requests through
   }
   ngram = model;
   match = matches;
+  ngramBits = probe.bitsPerChar;
+  const vocab = Vocabulary.fromText(report.files.map((f) => f.text));
+  const alone = new MixedPredictor(null, vocab, model, undefined, matches);
+  ngramOnly = { predictor: alone, suggester: suggester(alone, vocab) };
   const stats = model.stats;
   index = {
     files: report.files.length, chars: report.totalChars, contexts: stats.contexts,
@@ -115,9 +144,9 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
 function complete(req: Complete): CompletionResponse {
   const t0 = performance.now();
   if (!loaded) {
-    if (!ngram) return { type: 'completion', id: req.id, items: [], ms: 0, cold: false, fed: 0, source: 'none' };
-    const text = ngram.complete(req.context, req.maxChars, req.stopAtNewline ? (ch) => ch === '\n' : undefined);
-    return { type: 'completion', id: req.id, items: text ? [text] : [], ms: performance.now() - t0, cold: true, fed: 0, source: 'ngram' };
+    if (!ngramOnly) return { type: 'completion', id: req.id, items: [], ms: 0, cold: false, fed: 0, source: 'none' };
+    const r = ngramOnly.suggester.complete(req);
+    return { type: 'completion', id: req.id, ...r, ms: performance.now() - t0, source: 'ngram' };
   }
   const mixed = req.mix && loaded.mixed !== null;
   const r = (mixed ? loaded.mixed! : loaded.lstm).complete(req);
@@ -151,7 +180,10 @@ port.on('message', (req: CompletionRequest) => {
         case 'forget':
           loaded?.lstm.forget(req.doc);
           loaded?.mixed?.forget(req.doc);
+          ngramOnly?.suggester.forget(req.doc);
+          documents.forget(req.doc);
           break;
+        case 'observe': observe(req.doc, req.text); break;
       }
     } catch (e) {
       if ('id' in req) reply({ type: 'error', id: req.id, message: (e as Error).message });

@@ -57,7 +57,9 @@ describe('Ghost text in the workbench', function () {
     await openFile(page, 'src/format.ts');
     await goToEnd(page);
     await pressKeys(page, 'Enter');
-    const typed = 'export function format';
+    // Far enough into a name defined above that the model is sure of the rest (after "format" alone it is not:
+    // formatPrice, formatItem and formatTable all fit, and the ghost text waits rather than guess).
+    const typed = 'export function formatTa';
     await typeText(page, typed, 60);
     const ghost = await waitForGhostText(page, (t) => t.trim().length > 0, 20_000);
     // The README's picture is refreshed on request only; ordinary runs keep theirs with the test results.

@@ -12,11 +12,14 @@ import { CompletionService } from '../../src/host/completionService';
 import { loadModel } from '../../src/engine/format';
 import { createKernels } from '../../src/engine/kernels';
 import { Predictor } from '../../src/engine/predictor';
-import { generate, prime } from '../../src/engine/generate';
+import { prime } from '../../src/engine/generate';
 import { trimSuggestion } from '../../src/shared/completionRules';
 import { collectCorpus } from '../../src/corpus';
 import { NGRAM_MAX_MB } from '../../src/host/workspaceIndex';
-import { MatchModel, MixedPredictor } from '../../src/mix';
+import { HeldOutProbe, MatchModel, MixedPredictor } from '../../src/mix';
+import { confidentText, continueWithConfidence, forCursor } from '../../src/engine/confident';
+import { DocumentLines } from '../../src/mix/documentLines';
+import { Vocabulary } from '../../src/engine/vocab';
 import { NGramModel } from '../../src/ngram';
 
 function token(cancelled = false): vscode.CancellationToken {
@@ -37,6 +40,8 @@ describe('Inkling in VS Code', function () {
     await cfg().update('training.minutes', 0.25, vscode.ConfigurationTarget.Workspace);
     await cfg().update('completion.debounceMs', 0, vscode.ConfigurationTarget.Workspace);
     await cfg().update('completion.temperature', 0, vscode.ConfigurationTarget.Workspace);
+    // Exact comparisons with whole continuations: no cut by confidence (confidence.test covers the cut).
+    await cfg().update('completion.confidence', 0, vscode.ConfigurationTarget.Workspace);
     // Exact comparisons with the LSTM's own continuation: the n-gram model is switched on where a test needs it.
     await cfg().update('completion.ngram', false, vscode.ConfigurationTarget.Workspace);
   });
@@ -53,18 +58,16 @@ describe('Inkling in VS Code', function () {
   const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
   /** The n-gram and match models the worker builds, built here from the same files in the same order. */
-  async function workspaceNgram(): Promise<NGramModel> {
-    return (await workspaceModels()).ngram;
-  }
-  async function workspaceModels(): Promise<{ ngram: NGramModel; match: MatchModel }> {
+  async function workspaceModels(): Promise<{ ngram: NGramModel; match: MatchModel; ngramBits: number | null; vocab: Vocabulary }> {
     const report = await collectCorpus([root()], ngramCorpus());
     const ngram = new NGramModel();
     const match = new MatchModel();
+    const probe = new HeldOutProbe(report.totalChars);
     for (const f of report.files) {
-      ngram.add(f.text);
+      probe.add(ngram, f.text);
       match.addText(f.text);
     }
-    return { ngram, match };
+    return { ngram, match, ngramBits: probe.bitsPerChar, vocab: Vocabulary.fromText(report.files.map((f) => f.text)) };
   }
 
   it('before any LSTM is trained, suggests the workspace n-gram model\'s continuation', async () => {
@@ -78,7 +81,13 @@ describe('Inkling in VS Code', function () {
     const content = 'export function formatPr';
     const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
     const items = await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), ctx(), token());
-    const expected = trimSuggestion((await workspaceNgram()).complete(content, 48, (c) => c === '\n'), { multiline: false, indent: '' });
+    // The worker's n-gram part: the n-gram and match models over the workspace's characters, after the open
+    // document's text was given to them (the provider does that before asking).
+    const { ngram, match, vocab } = await workspaceModels();
+    const alone = new MixedPredictor(null, vocab, ngram, undefined, match);
+    alone.learnText(new DocumentLines().newText(doc.uri.toString(), content));
+    const primed = prime(alone, vocab, content);
+    const expected = confidentText(forCursor(continueWithConfidence(alone, vocab, primed.state, primed.probs, { maxChars: 48, stopBefore: (c) => c === '\n' }), content, 'typescript'), 0).text;
     assert.ok(expected.length > 0, 'the n-gram model continues the line');
     assert.ok(items && items.length > 0, 'a suggestion is offered before training');
     assert.equal(items[0]!.insertText, expected);
@@ -115,7 +124,9 @@ describe('Inkling in VS Code', function () {
     try {
       const p = new Predictor(kernels, model.config, model.weights);
       const { state, probs } = prime(p, model.vocab, before);
-      const raw = generate(p, model.vocab, state, probs, { temperature: 0, maxChars: 48, stopBefore: (c) => c === '\n' });
+      // As the worker makes it: greedy, in code no prose (the suite sets the confidence to 0: no cut by confidence).
+      const c = continueWithConfidence(p, model.vocab, state, probs, { maxChars: 48, stopBefore: (ch) => ch === '\n' });
+      const raw = confidentText(forCursor(c, before.slice(before.lastIndexOf('\n') + 1), 'typescript'), 0).text;
       return trimSuggestion(raw, { multiline: false, indent: '' });
     } finally {
       kernels.dispose();
@@ -176,6 +187,20 @@ describe('Inkling in VS Code', function () {
     assert.equal(await a.provider.provideInlineCompletionItems(doc, new vscode.Position(0, 6), ctx(), token()), undefined);
   });
 
+  it('computes one suggestion per keystroke, alternatives only when the user asks for the next one (Alt+])', async () => {
+    const a = await api();
+    const { content, expected } = await contextWithSuggestion(a);
+    const auto: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined };
+    const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
+    const typing = await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), auto, token());
+    assert.equal(typing?.length, 1, 'one item while typing');
+    assert.equal(typing![0]!.insertText, expected);
+    // Asking for the next suggestion (an explicit request) computes alternatives; the first stays the same.
+    const asked = await a.provider.provideInlineCompletionItems(doc, doc.positionAt(content.length), ctx(), token());
+    assert.ok(asked && asked.length >= 1);
+    assert.equal(asked[0]!.insertText, expected);
+  });
+
   /** Opens an untitled TypeScript editor with the cursor at the end of `content`. */
   async function editorAtEnd(content: string): Promise<vscode.TextDocument> {
     const doc = await vscode.workspace.openTextDocument({ content, language: 'typescript' });
@@ -183,6 +208,19 @@ describe('Inkling in VS Code', function () {
     const end = doc.positionAt(content.length);
     editor.selection = new vscode.Selection(end, end);
     return doc;
+  }
+
+  /**
+   * A document ending where the small test model has something to say (its greedy continuation is not empty: a
+   * model trained for seconds on a loaded machine may have nothing to add after a given context), and that text.
+   */
+  async function contextWithSuggestion(a: InklingApi): Promise<{ content: string; expected: string }> {
+    const candidates = ['export function format(value: number): string {\n  return ', 'export function ', 'import { ', 'export const ', 'const '];
+    for (const content of candidates) {
+      const expected = await expectedGreedy(a, content);
+      if (expected) return { content, expected };
+    }
+    assert.fail(`the model continues none of ${candidates.join(' | ')}`);
   }
 
   /** Runs `trigger`, then accepts the ghost text (Tab's command) until something is inserted; returns it. */
@@ -200,9 +238,8 @@ describe('Inkling in VS Code', function () {
 
   it('shows the ghost text in the editor and Tab-accept (commit) inserts it and counts it', async () => {
     const a = await api();
-    const content = 'export function format(value: number): string {\n  return ';
+    const { content, expected } = await contextWithSuggestion(a);
     const doc = await editorAtEnd(content);
-    const expected = await expectedGreedy(a, content);
     const before = a.acceptance.value.acceptedFull;
     const inserted = await triggerAndAccept(doc, content.length, 'editor.action.inlineSuggest.trigger');
     assert.equal(inserted, expected);
@@ -217,23 +254,24 @@ describe('Inkling in VS Code', function () {
     try {
       const context = 'export function format';
       const r = await a.completion.client.request('complete', {
-        doc: 'mixed', context, wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 40, stopAtNewline: true, seed: 1, mix: true,
+        doc: 'mixed', context, wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 40, stopAtNewline: true, seed: 1, mix: true, confidence: 0, languageId: 'typescript',
       });
       assert.ok(r.type === 'completion');
       assert.equal(r.source, 'mixed');
       const model = await loadModel(a.store.dir);
       const { kernels } = await createKernels({ threads: 1 });
       try {
-        const { ngram, match } = await workspaceModels();
-        const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, ngram, undefined, match);
+        const { ngram, match, ngramBits } = await workspaceModels();
+        const prior = { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits };
+        const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, ngram, undefined, match, { prior });
         const { state, probs } = prime(mixed, model.vocab, context);
-        const expected = generate(mixed, model.vocab, state, probs, { temperature: 0, maxChars: 40, stopBefore: (c) => c === '\n' });
+        const expected = confidentText(forCursor(continueWithConfidence(mixed, model.vocab, state, probs, { maxChars: 40, stopBefore: (c) => c === '\n' }), context, 'typescript'), 0).text;
         assert.deepEqual(r.items, [expected]);
       } finally {
         kernels.dispose();
       }
       const alone = await a.completion.client.request('complete', {
-        doc: 'alone', context, wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 40, stopAtNewline: true, seed: 1, mix: false,
+        doc: 'alone', context, wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 40, stopAtNewline: true, seed: 1, mix: false, confidence: 0, languageId: 'typescript',
       });
       assert.ok(alone.type === 'completion' && alone.source === 'lstm');
     } finally {
@@ -251,10 +289,10 @@ describe('Inkling in VS Code', function () {
       assert.deepEqual(info?.config, a.completion.model?.config);
       assert.equal(info?.trainedSteps, a.completion.model?.trainedSteps);
       const r = await fresh.client.request('complete', {
-        doc: 'reload', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 20, stopAtNewline: true, seed: 1, mix: false,
+        doc: 'reload', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 20, stopAtNewline: true, seed: 1, mix: false, confidence: 0, languageId: 'typescript',
       });
       const r2 = await a.completion.client.request('complete', {
-        doc: 'reload-2', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 20, stopAtNewline: true, seed: 1, mix: false,
+        doc: 'reload-2', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 20, stopAtNewline: true, seed: 1, mix: false, confidence: 0, languageId: 'typescript',
       });
       assert.deepEqual(r.type === 'completion' && r.items, r2.type === 'completion' && r2.items);
     } finally {
@@ -310,9 +348,8 @@ describe('Inkling in VS Code', function () {
     for (let i = 0; i < 50 && !dashboardTab(); i++) await new Promise((r) => setTimeout(r, 100));
     const all = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label}:${(t.input as { viewType?: string })?.viewType ?? '-'}`);
     assert.ok(dashboardTab(), `the dashboard tab is open (tabs: ${all.join(', ')})`);
-    const content = 'export function format(value: number): string {\n  return ';
+    const { content, expected } = await contextWithSuggestion(a);
     const doc = await editorAtEnd(content);
-    const expected = await expectedGreedy(a, content);
     const shownBefore = a.acceptance.value.shown;
     const inserted = await triggerAndAccept(doc, content.length, 'inkling.triggerCompletion');
     assert.ok(a.acceptance.value.shown > shownBefore, 'the trigger asked the provider');

@@ -98,7 +98,7 @@ describe('worker lifecycle (bundled workers)', function () {
     const client = new CompletionClient(path.join(dist, 'completionWorker.js'));
     const loaded = await client.request('load', { modelDir });
     assert.equal(loaded.type, 'loaded');
-    const r = await client.request('complete', { doc: 'd', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 10, stopAtNewline: true, seed: 1, mix: true });
+    const r = await client.request('complete', { doc: 'd', context: 'export function ', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 10, stopAtNewline: true, seed: 1, mix: true, confidence: 0, languageId: 'typescript' });
     assert.equal(r.type, 'completion');
     assert.ok(threads() > baseline);
     const t0 = performance.now();
@@ -106,6 +106,6 @@ describe('worker lifecycle (bundled workers)', function () {
     const ms = await until('the completion worker to end', () => threads() <= baseline, EXIT_BOUND_MS);
     console.log(`      completion worker gone ${(performance.now() - t0).toFixed(0)} ms after dispose`);
     assert.ok(ms < EXIT_BOUND_MS);
-    await assert.rejects(client.request('complete', { doc: 'd', context: 'x', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 5, stopAtNewline: true, seed: 1, mix: true }));
+    await assert.rejects(client.request('complete', { doc: 'd', context: 'x', wholePrefix: true, alternatives: 1, temperature: 0, maxChars: 5, stopAtNewline: true, seed: 1, mix: true, confidence: 0, languageId: 'typescript' }));
   });
 });

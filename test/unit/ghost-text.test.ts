@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { type Continuation, confidentLength, confidentText, continueWithConfidence, forCursor } from '../../src/engine/confident';
+import { DocumentLines } from '../../src/mix/documentLines';
+import { codeOnlyLength } from '../../src/shared/completionRules';
+import { prime } from '../../src/engine/generate';
+import { JsKernels } from '../../src/engine/kernels/js';
+import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
+import { Predictor } from '../../src/engine/predictor';
+import { UNKNOWN_ID, Vocabulary } from '../../src/engine/vocab';
+import { typedSegments, wordSteps, figures, reliability, simulatePerson, proposeAll, type Proposer, type Segment, suggestionReport } from '../../src/eval/suggestions';
+import { scoreMixed } from '../../src/eval/mixture';
+import { Apm, MatchModel, MixedPredictor, priorLstmShare } from '../../src/mix';
+import { NGramModel } from '../../src/ngram';
+import { proposerOf } from '../../src/eval/suggesters';
+
+const cont = (text: string, confidence: number[], lineEnded = true): Continuation => ({ text, confidence, lineEnded });
+
+describe('ghost text by confidence', () => {
+  it('cuts where the confidence falls below the threshold, at a token boundary, trailing spaces dropped', () => {
+    const c = cont('foo(bar) x', [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.1]);
+    assert.equal(confidentLength(c, 0.5), 4, 'not inside "bar": "foo(" is the longest cut at 0.5');
+    assert.equal(confidentLength(c, 0.65), 3, '"foo" ends where "(" begins');
+    assert.equal(confidentLength(c, 0.95), 0, 'nothing when not even the first word is that likely');
+    assert.equal(confidentLength(c, 0), 10, 'threshold 0 shows everything');
+    assert.equal(confidentText(c, 0.25).text, 'foo(bar)', 'the space after ")" is not shown');
+    assert.equal(confidentText(c, 0.25).confidence, 0.25);
+    // At the length cap (not the end of the line) a word may go on: the end is not a boundary then.
+    assert.equal(confidentLength(cont('abc', [0.9, 0.9, 0.9], false), 0.5), 0);
+    assert.equal(confidentLength(cont('abc', [0.9, 0.9, 0.9], true), 0.5), 3);
+  });
+
+  it('in code, stops where a suggestion turns into prose or opens a comment; not in comments or prose files', () => {
+    const prose = 'Observable that emits a value from the sour';
+    assert.equal(codeOnlyLength(prose, 'typescript'), 'Observable'.length);
+    assert.equal(codeOnlyLength('oups = new Map<K, SubjectLike<any>>();', 'typescript'), 38, 'code is kept whole');
+    assert.equal(codeOnlyLength('export declare function foo(): void;', 'typescript'), 36, 'keywords are not prose');
+    assert.equal(codeOnlyLength('x = 1; // the widget is here', 'typescript'), 7);
+    assert.equal(codeOnlyLength("s = '// not a comment'", 'typescript'), 22);
+    assert.equal(codeOnlyLength('y = 2  # the widget is here', 'python'), 7);
+    assert.equal(codeOnlyLength(prose, 'markdown'), prose.length);
+    const c = cont(prose, prose.split('').map(() => 0.9));
+    assert.equal(forCursor(c, 'import { ', 'typescript').text, 'Observable');
+    assert.equal(forCursor(c, '// see the ', 'typescript').text, prose, 'inside a comment prose is what is wanted');
+  });
+
+  it('open documents feed each new line once, never secrets or secret files', () => {
+    const lines = new DocumentLines();
+    assert.equal(lines.newText('file:///a.ts', 'const alpha = 1;\nconst beta = 2;\n'), 'const alpha = 1;\nconst beta = 2;\n');
+    assert.equal(lines.newText('file:///a.ts', 'const alpha = 1;\nconst beta = 2;\nconst gamma = 3;\n'), 'const gamma = 3;\n');
+    assert.equal(lines.newText('file:///b.ts', 'const alpha = 1;\n'), 'const alpha = 1;\n', 'per document');
+    assert.equal(lines.newText('file:///x/.env', 'TOKEN=abc\n'), '');
+    const masked = lines.newText('file:///c.ts', 'const key = "AKIAIOSFODNN7EXAMPLE";\n');
+    assert.ok(!masked.includes('AKIAIOSFODNN7EXAMPLE'), masked);
+  });
+
+  it('an APM learns the rate at which its event really happens', () => {
+    const apm = new Apm(2);
+    const slot = { index: 0, frac: 0 };
+    assert.ok(Math.abs(apm.refine(0.5, 0, slot) - 0.5) < 1e-9, 'starts on the identity');
+    for (let i = 0; i < 2000; i++) {
+      apm.refine(0.5, 0, slot);
+      apm.update(slot, i % 10 < 9 ? 1 : 0);
+    }
+    const p = apm.refine(0.5, 0, slot);
+    assert.ok(p > 0.8 && p < 0.97, `refined ${p}`);
+    assert.ok(Math.abs(apm.refine(0.5, 1, slot) - 0.5) < 1e-9, 'other contexts untouched');
+  });
+
+  it('a simulated user: precision, recall, full accepts and keystrokes net of reading', () => {
+    const text = 'let total = count + 1;\nlet other = 2;\n';
+    const seg: Segment = { doc: 'd', languageId: 'typescript', text, start: 0, end: text.length };
+    // Suggests "total = count" after "let " (right), "other = 9" after the second "let " (4 of 9 right).
+    const proposer: Proposer = {
+      open: () => {},
+      propose: (_s, before) => {
+        const one = (t: string) => cont(t, t.split('').map(() => 0.8));
+        if (before === 'let ') return one('total = count');
+        if (before.endsWith('\nlet ')) return one('other = 9');
+        return cont('', []);
+      },
+    };
+    const at = proposeAll(seg, proposer);
+    const run = simulatePerson(seg, at, 0.5, 0.2);
+    const f = figures(run);
+    assert.equal(f.suggestions, 2);
+    assert.equal(f.charsShown, 13 + 9);
+    assert.equal(f.charsRight, 13 + 8);
+    assert.equal(f.precision, 21 / 22);
+    assert.equal(f.recall, 21 / run.baseline);
+    assert.equal(f.fullAcceptRate, 0.5);
+    // 38 characters to type; Tab once for 13, Ctrl+Right 3 times for "other = " (8), the rest typed.
+    assert.equal(run.baseline, text.length);
+    assert.equal(run.keys, text.length - 13 + 1 - 8 + 3);
+    assert.ok(Math.abs(f.keystrokesSaved - (1 - (run.keys + 0.2 * 22) / run.baseline)) < 1e-12);
+    assert.equal(figures(simulatePerson(seg, at, 0.9, 0.2)).suggestions, 0, 'above the model\'s confidence nothing is shown');
+    const rel = reliability(run.suggestions);
+    assert.equal(rel.length, 1);
+    assert.equal(rel[0]!.observed, 0.5);
+    assert.equal(wordSteps('other = '), 3);
+  });
+
+  it('types stretches from the middle of each file, whole lines', () => {
+    const long = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n') + '\n';
+    const segs = typedSegments([{ path: 'a.ts', text: long }, { path: 'b.py', text: 'short\n' }], 500, 100);
+    assert.equal(segs.length, 2);
+    assert.ok(segs[0]!.start > 0 && long[segs[0]!.start - 1] === '\n');
+    assert.equal(segs[0]!.text[segs[0]!.end - 1], '\n');
+    assert.equal(segs[1]!.languageId, 'python');
+    assert.equal(segs[1]!.start, 0);
+  });
+});
+
+describe('mixing and calibration', () => {
+  const vocab = Vocabulary.fromText('abcdefghijklmnopqrstuvwxyz .\n');
+  const config = { cell: 'lstm' as const, layers: 1, units: 16, embeddingSize: 8, dropout: 0, vocabSize: vocab.size };
+  const weights = new Float32Array(totalSize(paramLayout(config)));
+  initParams(config, new ParamViews(paramLayout(config), weights), 3);
+  const lstm = () => new Predictor(new JsKernels(), config, weights);
+  const workspace = 'the widget factory makes widgets. the widget factory is busy.\n';
+  const ngramOf = (text: string) => {
+    const m = new NGramModel();
+    m.add(text);
+    return m;
+  };
+
+  it('starts the LSTM\'s weight from what the models scored on held-out text', () => {
+    assert.ok(priorLstmShare({ lstmBits: 4, ngramBits: 1 }) < 0.15, 'an undertrained LSTM starts with little say');
+    assert.ok(priorLstmShare({ lstmBits: 1, ngramBits: 2 }) > 0.6);
+    assert.equal(priorLstmShare(undefined), 0.3);
+  });
+
+  it('logistic mixing gives a distribution that sums to 1 and follows the better model on its text', () => {
+    const mixed = new MixedPredictor(lstm(), vocab, ngramOf(workspace), undefined, null, { prior: { lstmBits: 4.5, ngramBits: 1 } });
+    const s = mixed.newState();
+    const p = mixed.feed(s, vocab.encode('the widg'))!;
+    assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    const text = 'the widget factory makes widgets again. the factory is quiet.\n'.repeat(20);
+    const r = scoreMixed(new MixedPredictor(lstm(), vocab, ngramOf(workspace)), text);
+    assert.ok(r.bitsPerChar < r.ngramBitsPerChar && r.bitsPerChar < r.lstmBitsPerChar,
+      `the mixture ${r.bitsPerChar} is below its inputs (n-gram part ${r.ngramBitsPerChar}, LSTM ${r.lstmBitsPerChar})`);
+  });
+
+  it('without an LSTM: the n-gram and match models alone recall a workspace line, sure of it', () => {
+    const line = 'const widgetFactory = createWidgetFactory(options);\n';
+    const ws = Vocabulary.fromText(line);
+    // Seen three times: sure enough to show (once, the n-gram model keeps much doubt, as it should).
+    const ngram = ngramOf(line.repeat(3));
+    const match = new MatchModel(1 << 16, 12);
+    match.addText(line.repeat(3));
+    const alone = new MixedPredictor(null, ws, ngram, undefined, match);
+    const { state, probs } = prime(alone, ws, 'x;\nconst widgetFac');
+    assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    assert.ok(probs[UNKNOWN_ID]! > 0);
+    const c = continueWithConfidence(alone, ws, state, probs, { maxChars: 40, stopBefore: (ch) => ch === '\n' });
+    assert.equal(c.text, 'tory = createWidgetFactory(options);');
+    assert.ok(confidentText(c, 0.3).text.length >= 4, `confidences ${c.confidence.slice(0, 6).join(', ')}`);
+  });
+
+  it('a name typed a few lines above is suggested (the document feeds the models as it is typed)', () => {
+    const ws = Vocabulary.fromText('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ =();\n');
+    const alone = new MixedPredictor(null, ws, ngramOf('let a = 1;\n'), undefined, new MatchModel(1 << 16, 12));
+    const text = 'let frobnicatorQueue = makeQueue();\nlet b = frob';
+    const seg: Segment = { doc: 'd', languageId: 'typescript', text, start: 0, end: text.length };
+    const before = text;
+    // Typed character by character (learning), then asked after "frob".
+    const proposer = proposerFor(alone, ws);
+    for (let i = 0; i < text.length; i++) proposer.propose(seg, text.slice(0, i));
+    const c = proposer.propose(seg, before);
+    assert.ok(c.text.startsWith('nicatorQueue'), c.text);
+  });
+
+  it('suggestionReport gives a curve that includes the chosen threshold', () => {
+    const alone = new MixedPredictor(null, vocab, ngramOf(workspace.repeat(3)));
+    const text = workspace.repeat(2);
+    const rep = suggestionReport([{ doc: 'd', languageId: 'plaintext', text, start: 0, end: text.length }], proposerFor(alone, vocab), 0.4, 0.2);
+    assert.ok(rep.curve.some((f) => f.threshold === 0.4));
+    assert.ok(rep.precision > 0.5, `precision ${rep.precision}`);
+    const at0 = rep.curve.find((f) => f.threshold === 0)!;
+    assert.ok(at0.charsShown >= rep.charsShown, 'a lower threshold shows more');
+  });
+});
+
+function proposerFor(m: MixedPredictor, v: Vocabulary): Proposer {
+  return proposerOf(m, v);
+}
