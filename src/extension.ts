@@ -59,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   sub(completion.onDidChangeIndex(() => { if (!training.busy) showResting(); }));
   sub(training.onEvent((e) => { if (e.type === 'done') void indexer.rebuild(); }));
 
-  const register = (id: string, fn: (...args: any[]) => unknown) => sub(vscode.commands.registerCommand(id, fn));
+  const register = <A extends unknown[]>(id: string, fn: (...args: A) => unknown) => sub(vscode.commands.registerCommand(id, fn));
   register('inkling.trainWorkspace', () => training.train(false));
   register('inkling.retrainFromScratch', () => training.train(true));
   register('inkling.stopTraining', () => training.stop());

@@ -12,7 +12,7 @@
  * The peer's curve: `scripts/peer-curve.py` with the same arguments.
  */
 import * as fs from 'fs';
-import { DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type Schedule } from '../engine/config';
+import { DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type Schedule } from '../shared/modelConfig';
 import { createKernels } from '../engine/kernels';
 import type { InitStyle } from '../engine/params';
 import { Predictor } from '../engine/predictor';

@@ -1,5 +1,5 @@
 /** Floating-point work of the model, for turning characters per second into effective GFLOP/s. */
-import { gatesOf, type ModelConfig } from '../engine/config';
+import { gatesOf, type ModelConfig } from '../shared/modelConfig';
 
 /** Multiply-adds ×2 of one forward step per character (embedding lookups are free). */
 export function forwardFlopsPerChar(c: ModelConfig): number {

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { ModelConfig } from '../engine/config';
+import type { ModelConfig } from '../shared/modelConfig';
 import type { ThroughputResult } from './training';
 
 /** The interpreter tried: `INKLING_PYTHON`, else the system Python (where distribution packages such as python3-torch live). */

@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_MODEL, DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type ModelConfig, type TrainConfig } from '../engine/config';
+import { DEFAULT_MODEL, DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, type ModelConfig, type TrainConfig } from '../shared/modelConfig';
 import { createKernels } from '../engine/kernels';
 import { Predictor } from '../engine/predictor';
 import { train } from '../engine/trainer';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { ModelConfig } from '../engine/config';
+import type { ModelConfig } from '../shared/modelConfig';
 import type { Kernels } from '../engine/kernels/types';
 import { Network } from '../engine/network';
 import { Adam, clipScale, globalNorm } from '../engine/optimizer';

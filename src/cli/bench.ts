@@ -10,11 +10,11 @@ import { forwardFlopsPerChar, trainFlopsPerChar } from '../bench/flops';
 import { benchLatency } from '../bench/latency';
 import { benchPytorch } from '../bench/pytorch';
 import { benchEngine, benchTfLayers, registerTfWasm, type ThroughputResult } from '../bench/training';
-import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig } from '../engine/config';
+import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig } from '../shared/modelConfig';
 import { createKernels } from '../engine/kernels';
 import { tfjsNodeAvailable } from '../engine/tfjs/load';
 import { num, parse } from './args';
-import { packageRoot } from './paths';
+import { packageRoot } from '../corpus/packagePaths';
 
 const REFERENCE: ModelConfig = { cell: 'lstm', layers: 2, units: 256, embeddingSize: 32, dropout: 0.1, vocabSize: 65 };
 const B = 32;

@@ -11,7 +11,7 @@ import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparis
 import { loadTf } from '../engine/tfjs/load';
 import { list, num, parse, str, type Options } from './args';
 import { UsageError } from './errors';
-import { DEFAULT_CORPUS_INCLUDE, packageRoot } from './paths';
+import { DEFAULT_CORPUS_INCLUDE, packageRoot } from '../corpus/packagePaths';
 import { ProgressBar } from './progress';
 
 export const TRAIN_OPTIONS: Options = {

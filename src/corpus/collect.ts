@@ -97,6 +97,8 @@ export async function collectCorpus(roots: string | string[], options: CorpusOpt
         case 'over-budget':
           report.truncated = true;
           return skip('over-cap', `${result.size} bytes, ${remaining} left of maxTotalBytes`);
+        case 'ok':
+          break; // read: checked below
       }
       const size = result.bytes.length;
       if (size > remaining) {

@@ -6,7 +6,7 @@
 import { Disposable, Emitter, type IDisposable } from '../shared/disposable';
 import { MAX_CURVE_POINTS, type CurvePoint, type RunStatus } from '../shared/dashboardProtocol';
 import type { CorpusInfo, TrainingEvent } from '../shared/protocol';
-import type { TrainProgress } from '../engine/trainer';
+import type { TrainProgress } from '../shared/progress';
 import { PointHistory } from '../shared/history';
 import { toCurvePoint } from './state';
 

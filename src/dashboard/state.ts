@@ -6,8 +6,8 @@ import type {
   AcceptanceView, ControlId, ControlView, CorpusView, CurvePoint, DashboardState, ModelView, ProgressView, RunStatus,
 } from '../shared/dashboardProtocol';
 import type { CorpusInfo, ModelInfo } from '../shared/protocol';
-import type { TrainProgress } from '../engine/trainer';
-import { describeQuality, finiteOrNull } from './quality';
+import type { TrainProgress } from '../shared/progress';
+import { describeQuality, finiteOrNull } from '../shared/quality';
 
 export function toProgressView(p: TrainProgress): ProgressView {
   return {

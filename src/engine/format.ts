@@ -10,14 +10,15 @@
  * in with renames, so an interrupted save leaves the previous model loadable. Loading validates sizes and
  * shapes before allocating anything and reports one clear {@link ModelFormatError}.
  */
+import type { HeldOutComparison } from '../shared/progress';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { validateModelConfig, type ModelConfig, type TrainConfig } from './config';
+import { validateModelConfig, type ModelConfig, type TrainConfig } from '../shared/modelConfig';
 import type { AdamState } from './optimizer';
 import { paramLayout, totalSize } from './params';
 import { Vocabulary, type VocabularyJSON } from './vocab';
 import { layersModelArtifacts, type TF } from './tfjs/layersModel';
-import { show } from './show';
+import { show } from '../shared/show';
 
 export const FORMAT_NAME = 'inkling-model';
 export const FORMAT_VERSION = 1;
@@ -45,16 +46,7 @@ export interface TrainingSummary {
   heldOut?: HeldOutComparison;
 }
 
-/** The held-out comparison of a model record: the mixture, the LSTM alone and the n-gram/match part alone. */
-export interface HeldOutComparison {
-  /** Held-out characters scored. */
-  chars: number;
-  mixedBitsPerChar: number;
-  lstmBitsPerChar: number;
-  /** The n-gram model with the match model, without the LSTM. */
-  ngramBitsPerChar: number;
-  unknownChars: number;
-}
+export type { HeldOutComparison } from '../shared/progress';
 
 export interface CorpusSummary {
   files: number;

@@ -5,7 +5,7 @@
  * carried between consecutive batches (stateful truncated BPTT, as in classic char-rnn): sequence `b` of one
  * batch continues sequence `b` of the previous one, and gradients stop at the batch boundary.
  */
-import { gatesOf, type ModelConfig } from './config';
+import { gatesOf, type ModelConfig } from '../shared/modelConfig';
 import { referenceTrainOps } from './kernels/reference';
 import type { Kernels, RecurrentLayer, RecurrentWork, TrainOps } from './kernels/types';
 import { ParamViews, paramLayout, rnnLayerName, totalSize, type ParamSpec } from './params';
@@ -237,10 +237,6 @@ export class Network {
       }
     }
     clock?.enter('other');
-  }
-
-  dispose(): void {
-    // Buffers belong to the kernels' arena; releasing the kernels releases them.
   }
 }
 

@@ -4,7 +4,7 @@
  * `embedding/embeddings [V, E]`, `rnn_<l>/kernel [in, G·H]`, `rnn_<l>/recurrent_kernel [H, G·H]`,
  * `rnn_<l>/bias [G·H]`, `output/kernel [H, V]`, `output/bias [V]` (G = gates: LSTM i,f,c,o; GRU z,r,h; RNN 1).
  */
-import { gatesOf, type InitStyle, type ModelConfig } from './config';
+import { gatesOf, type InitStyle, type ModelConfig } from '../shared/modelConfig';
 import { Rng } from './rng';
 
 export interface ParamSpec {
@@ -90,7 +90,7 @@ export function initParams(c: ModelConfig, views: ParamViews, seed: number, styl
 }
 
 /** `keras`: TF.js layers' defaults (above); `torch`: PyTorch's nn.Embedding / nn.LSTM / nn.Linear defaults. */
-export type { InitStyle } from './config';
+export type { InitStyle } from '../shared/modelConfig';
 
 /**
  * PyTorch's defaults, for side-by-side runs with a PyTorch peer: N(0, 1) embeddings; every LSTM weight uniform

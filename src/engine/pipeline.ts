@@ -2,7 +2,7 @@
  * From text to a trained, saveable model: vocabulary, token streams, training, metadata. Shared by the CLI
  * and the extension's training worker so both train exactly the same way.
  */
-import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type TrainConfig } from './config';
+import { resolveModelConfig, resolveTrainConfig, type ModelConfig, type TrainConfig } from '../shared/modelConfig';
 import { makeMetadata, type CorpusSummary, type SavedModel } from './format';
 import type { Kernels } from './kernels/types';
 import { train, type TrainNotice, type TrainProgress, type TrainResult } from './trainer';

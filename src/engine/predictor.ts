@@ -11,7 +11,7 @@
  * reset columns are fused (the candidate's recurrent product needs the reset gate first). Training and the
  * batched Network always use float32.
  */
-import { gatesOf, type ModelConfig } from './config';
+import { gatesOf, type ModelConfig } from '../shared/modelConfig';
 import * as cells from './cells';
 import type { Kernels, QuantizedMatrix } from './kernels/types';
 import { paramLayout, ParamViews, rnnLayerName, totalSize } from './params';

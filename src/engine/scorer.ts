@@ -4,7 +4,7 @@
  * character of each stream has no context). Used by validation during training and by `inkling eval`.
  */
 import { fittingBatch, StreamBatcher } from './batches';
-import type { ModelConfig } from './config';
+import type { ModelConfig } from '../shared/modelConfig';
 import type { Kernels } from './kernels/types';
 import { Network } from './network';
 import { UNKNOWN_ID } from './vocab';

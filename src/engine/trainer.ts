@@ -7,42 +7,18 @@
  * learning-rate schedule).
  */
 import { fittingBatch, StreamBatcher } from './batches';
-import type { ModelConfig, TrainConfig } from './config';
+import type { ModelConfig, TrainConfig } from '../shared/modelConfig';
 import type { Kernels } from './kernels/types';
 import { Network } from './network';
 import { Adam, clipScale, globalNorm, learningRateAt, type AdamState } from './optimizer';
 import { initParams, type InitStyle } from './params';
 import { StreamScorer, type HeldOutScore } from './scorer';
 import { Rng } from './rng';
+import type { TrainProgress } from '../shared/progress';
+
+export type { TrainProgress } from '../shared/progress';
 
 const LN2 = Math.LN2;
-
-export interface TrainProgress {
-  step: number;
-  epoch: number;
-  /** Mean training loss of recent steps, bits per character. */
-  trainBits: number;
-  /** Latest validation loss, bits per character (NaN before the first validation or without validation data). */
-  valBits: number;
-  bestValBits: number;
-  charsPerSec: number;
-  elapsedSec: number;
-  /** Estimated seconds left (NaN when unknown). */
-  etaSec: number;
-  /** Fraction of the budget used, 0..1. */
-  fraction: number;
-  learningRate: number;
-  /** True in the report sent when training pauses for the user (see {@link TrainInput.pauseMs}). */
-  paused?: boolean;
-  /** Seconds spent paused so far (not part of elapsedSec). */
-  pausedSec?: number;
-  /** True in the report sent right after a validation (`valBits` is then the figure just measured). */
-  validated?: boolean;
-  /** Held-out characters outside the vocabulary at the latest validation (not part of `valBits`). */
-  valUnknownChars?: number;
-  /** Times this run went back to its best weights after a validation far above the best (see {@link DIVERGENCE_MARGIN}). */
-  rollbacks?: number;
-}
 
 /** Something the run's log should say (a rollback, a lowered learning rate). */
 export interface TrainNotice {
@@ -180,7 +156,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   let recentCount = 0;
   let trainBits = Number.NaN;
   let lr = cfg.learningRate;
-  let stopReason: TrainResult['stopReason'] = 'budget';
+  let stopReason: TrainResult['stopReason'];
   let pausedMs = 0;
   let bestScore: HeldOutScore | null = null;
   let initialScore: HeldOutScore | null = null;

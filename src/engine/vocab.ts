@@ -2,7 +2,7 @@
  * Character vocabulary: code points to ids. Id 0 is the unknown character, so any text can be encoded.
  * Serialised as `{ version: 1, chars: string[] }` where `chars[i]` is the character of id `i + 1`.
  */
-import { show } from './show';
+import { show } from '../shared/show';
 
 export const UNKNOWN_ID = 0;
 /** Shown for the unknown id when decoding. */

@@ -9,7 +9,8 @@ import { DOCUMENT_SEPARATOR } from '../engine/pipeline';
 import type { HeldOutComparison, SavedModel } from '../engine/format';
 import type { Kernels } from '../engine/kernels/types';
 import { Predictor } from '../engine/predictor';
-import { MatchModel, MixedPredictor, scoreMixed } from '../mix';
+import { MatchModel, MixedPredictor } from '../mix';
+import { scoreMixed } from './mixture';
 import { NGramModel } from '../ngram';
 
 export type { HeldOutComparison };
@@ -45,9 +46,4 @@ export function worseThanNgramWarning(c: HeldOutComparison | null | undefined): 
   if (!c || !(c.lstmBitsPerChar >= c.ngramBitsPerChar)) return null;
   return `the trained model (${c.lstmBitsPerChar.toFixed(3)} bits/char on ${c.chars} held-out characters) is worse than ` +
     `the n-gram and match model alone (${c.ngramBitsPerChar.toFixed(3)}); train longer or on more text`;
-}
-
-/** Whether suggestions should mix the trained model in: only when the mixture beats the n-gram/match part alone. */
-export function lstmHelps(c: HeldOutComparison | null | undefined): boolean {
-  return !c || c.mixedBitsPerChar < c.ngramBitsPerChar;
 }

@@ -8,7 +8,6 @@ import * as vscode from 'vscode';
 import { CancelledError } from './completionClient';
 import { indentOf, inCommentOrString, lineEndIsFree, trimSuggestion } from '../shared/completionRules';
 import { TypedCache } from './typedCache';
-import { isSecretFileName } from '../corpus/secrets';
 import { languageEnabled } from '../shared/settings';
 import type { CompletionService } from './completionService';
 import type { SettingsService } from './settings';
@@ -73,8 +72,6 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
           doc, context: before, wholePrefix: start === 0, alternatives: explicit ? 3 : 1, temperature: s.temperature,
           maxChars: s.maxSuggestionChars, stopAtNewline: !s.multiline, seed: this.seed++, mix: s.ngram,
           confidence: s.confidence, languageId: document.languageId,
-          // What is typed in a file training skips as a secret is never learned from.
-          learn: !isSecretFileName(document.uri.path.slice(document.uri.path.lastIndexOf('/') + 1)),
         }, token);
       } catch (e) {
         if (e instanceof CancelledError) return undefined;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { TrainingClient } from './trainingClient';
 import { Emitter } from '../shared/disposable';
 import type { CorpusInfo, CorpusRequest, TrainingEvent } from '../shared/protocol';
-import type { TrainProgress } from '../engine/trainer';
+import type { TrainProgress } from '../shared/progress';
 import type { CompletionService } from './completionService';
 import type { ModelStore } from './modelStore';
 import type { Notifier } from './notifier';
@@ -199,7 +199,8 @@ export class TrainingController implements vscode.Disposable {
     this.rest();
     // Said once, plainly: why the stored model stayed, or what is wrong with the new one.
     if (result.kept) this.notifier.warn(result.kept);
-    if (result.warning) (result.stopReason === 'imported' ? this.notifier.log.info(result.warning) : this.notifier.warn(result.warning));
+    if (result.warning && result.stopReason === 'imported') this.notifier.log.info(result.warning);
+    else if (result.warning) this.notifier.warn(result.warning);
     this.notifier.log.info(`Training ended: ${result.stopReason}`);
     return result.stopReason === 'aborted' ? 'aborted' : 'done';
   }

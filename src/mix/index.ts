@@ -3,5 +3,4 @@ export { MixedPredictor, type MixState, type Contributions, type Mixing, type Mi
 export { Apm } from './apm';
 export { HeldOutProbe, addScoringTail } from './prior';
 export { DocumentLines } from './documentLines';
-export { scoreMixed, type MixedScore } from '../eval/mixture';
 export { MatchModel, type MatchState } from './matchModel';

@@ -3,10 +3,9 @@
  * Training worker: corpus → training → checkpoints in the model folder. Completion worker: loads the model
  * folder and answers completion and sample requests, keeping the recurrent state of each document.
  */
-import type { TrainProgress } from '../engine/trainer';
-import type { ModelConfig, TrainConfig } from '../engine/config';
-import type { KernelChoice } from '../engine/kernels';
-import type { HeldOutComparison } from '../engine/format';
+import type { HeldOutComparison, TrainProgress } from './progress';
+import type { ModelConfig, TrainConfig } from './modelConfig';
+import type { KernelChoice } from './modelConfig';
 
 /** What to read of the workspace: globs, the size cap, and each folder's own globs (multi-root workspaces). */
 export interface CorpusRequest {
@@ -116,7 +115,7 @@ export type CompletionRequest =
     languageId: string;
     /**
      * The models may learn from the newly typed text (the LSTM's output layer, the n-gram and match models, the
-     * mixing weights): false in files training would skip as secrets. @default true
+     * mixing weights). The worker never learns from a document whose file name training skips as a secret. @default true
      */
     learn?: boolean;
   }

@@ -7,7 +7,7 @@
  * before any LSTM is trained, or from the LSTM alone when mixing is turned off.
  */
 import { parentPort } from 'node:worker_threads';
-import { collectCorpus } from '../corpus';
+import { collectCorpus, isSecretFileName } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
 import { Vocabulary } from '../engine/vocab';
@@ -23,6 +23,15 @@ import { DocumentStates } from '../engine/stateCache';
 
 type Complete = Extract<CompletionRequest, { type: 'complete' }>;
 
+/** What is typed in a file training skips as a secret (by its name) is never learned from. */
+function mayLearn(req: Complete): boolean {
+  if (req.learn === false) return false;
+  const base = req.doc.slice(req.doc.lastIndexOf('/') + 1);
+  let name = base;
+  try { name = decodeURIComponent(base); } catch { /* not percent-encoded */ }
+  return !isSecretFileName(name);
+}
+
 /** Suggestions from a model that reads one character at a time, with its per-document states. */
 interface Suggester {
   complete(req: Complete): { items: string[]; cold: boolean; fed: number };
@@ -33,7 +42,7 @@ function suggester<S extends RecurrentState>(predictor: StepModel<S>, vocab: Voc
   const states = new DocumentStates(predictor, vocab);
   return {
     complete(req) {
-      const prepared = states.prepare(req.doc, req.context, req.context.length < 1 || req.wholePrefix, req.learn ?? true);
+      const prepared = states.prepare(req.doc, req.context, req.context.length < 1 || req.wholePrefix, mayLearn(req));
       const stopBefore = req.stopAtNewline ? (ch: string) => ch === '\n' : undefined;
       const items: string[] = [];
       const rng = new Rng(req.seed);

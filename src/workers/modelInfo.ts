@@ -1,5 +1,5 @@
 /** The summary of a loaded model that workers send to the host (dashboard, status bar, commands). */
-import { parameterCount } from '../engine/config';
+import { parameterCount } from '../shared/modelConfig';
 import type { HeldOutComparison, SavedModel } from '../engine/format';
 import type { ModelInfo } from '../shared/protocol';
 

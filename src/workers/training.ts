@@ -11,7 +11,7 @@ import { DOCUMENT_SEPARATOR, trainOnText } from '../engine/pipeline';
 import { StreamScorer } from '../engine/scorer';
 import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
 import { loadTf } from '../engine/tfjs/load';
-import { DEFAULT_TRAIN, resolveTrainConfig } from '../engine/config';
+import { DEFAULT_TRAIN, resolveTrainConfig } from '../shared/modelConfig';
 import { modelInfo } from './modelInfo';
 import type { CorpusInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
 import { pauseRemaining, TypingSignal } from '../shared/typing';

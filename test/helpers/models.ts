@@ -1,5 +1,5 @@
 /** Small deterministic models for the model-file tests (format, fuzzing, crash safety). */
-import { DEFAULT_TRAIN, type ModelConfig } from '../../src/engine/config';
+import { DEFAULT_TRAIN, type ModelConfig } from '../../src/shared/modelConfig';
 import { makeMetadata, type SavedModel } from '../../src/engine/format';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
 import { Vocabulary } from '../../src/engine/vocab';

@@ -1,7 +1,7 @@
 // The extension's behaviour inside a real VS Code: commands, training from the palette, the provider's
 // suggestions against the model's own greedy continuation, accepting, cancelling, reload, export and import.
 import * as assert from 'assert';
-import { promises as fs, existsSync, mkdirSync, writeFileSync } from 'fs';
+import { promises as fs, existsSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
@@ -12,7 +12,7 @@ import { CompletionService } from '../../src/host/completionService';
 import { loadModel } from '../../src/engine/format';
 import { createKernels } from '../../src/engine/kernels';
 import { Predictor } from '../../src/engine/predictor';
-import { generate, prime } from '../../src/engine/generate';
+import { prime } from '../../src/engine/generate';
 import { trimSuggestion } from '../../src/shared/completionRules';
 import { collectCorpus } from '../../src/corpus';
 import { NGRAM_MAX_MB } from '../../src/host/workspaceIndex';
@@ -58,9 +58,6 @@ describe('Inkling in VS Code', function () {
   const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
   /** The n-gram and match models the worker builds, built here from the same files in the same order. */
-  async function workspaceNgram(): Promise<NGramModel> {
-    return (await workspaceModels()).ngram;
-  }
   async function workspaceModels(): Promise<{ ngram: NGramModel; match: MatchModel; ngramBits: number | null; vocab: Vocabulary }> {
     const report = await collectCorpus([root()], ngramCorpus());
     const ngram = new NGramModel();

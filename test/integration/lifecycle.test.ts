@@ -7,7 +7,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { collectCorpus, splitByFile } from '../../src/corpus';
-import { DEFAULT_TRAIN, resolveTrainConfig } from '../../src/engine/config';
+import { DEFAULT_TRAIN, resolveTrainConfig } from '../../src/shared/modelConfig';
 import { loadModel } from '../../src/engine/format';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { DOCUMENT_SEPARATOR } from '../../src/engine/pipeline';

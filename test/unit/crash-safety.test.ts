@@ -36,7 +36,7 @@ describe('crash safety of model saves', function () {
   this.timeout(600_000); // 40 child processes that each load TF.js: 107 s on a 2-core machine at load 15-20
   let dir: string;
   before(function () {
-    if (!existsSync(saveLoop)) throw new Error(`${saveLoop} is missing: compile with tsc -p .`);
+    if (!existsSync(saveLoop)) throw new Error(`${saveLoop} is missing: compile with npx tsc -b`);
   });
   beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'inkling-crash-')); });
   afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });

@@ -7,8 +7,8 @@
  * are counted apart from bits per character.
  */
 import assert from 'node:assert/strict';
-import type { ModelConfig } from '../../src/engine/config';
-import { resolveTrainConfig } from '../../src/engine/config';
+import type { ModelConfig } from '../../src/shared/modelConfig';
+import { resolveTrainConfig } from '../../src/shared/modelConfig';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { trainOnText, vocabularyFor, DOCUMENT_SEPARATOR } from '../../src/engine/pipeline';
 import { StreamScorer } from '../../src/engine/scorer';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { resolveTrainConfig } from '../../src/engine/config';
+import { resolveTrainConfig } from '../../src/shared/modelConfig';
 import { wasmSupportProblem } from '../../src/engine/kernels';
 import { WasmKernels } from '../../src/engine/kernels/wasm/wasmKernels';
 import { train } from '../../src/engine/trainer';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { collectCorpus, splitByFile } from '../../src/corpus';
 import { hash53 } from '../../src/corpus/hash';
-import { DEFAULT_TRAIN, resolveTrainConfig } from '../../src/engine/config';
+import { DEFAULT_TRAIN, resolveTrainConfig } from '../../src/shared/modelConfig';
 import { loadModel, saveModel } from '../../src/engine/format';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { DOCUMENT_SEPARATOR } from '../../src/engine/pipeline';

@@ -4,8 +4,8 @@
  * record holding the Adam moments that belong to the best weights.
  */
 import assert from 'node:assert/strict';
-import type { ModelConfig } from '../../src/engine/config';
-import { resolveTrainConfig } from '../../src/engine/config';
+import type { ModelConfig } from '../../src/shared/modelConfig';
+import { resolveTrainConfig } from '../../src/shared/modelConfig';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { learningRateAt } from '../../src/engine/optimizer';
 import { trainOnText, DOCUMENT_SEPARATOR } from '../../src/engine/pipeline';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CELL_TYPES, type ModelConfig } from '../../src/engine/config';
+import { CELL_TYPES, type ModelConfig } from '../../src/shared/modelConfig';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { Network } from '../../src/engine/network';
 import { initParams, paramLayout } from '../../src/engine/params';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ConfigError, DEFAULT_TRAIN, resolveTrainConfig, type ModelConfig } from '../../src/engine/config';
+import { ConfigError, DEFAULT_TRAIN, resolveTrainConfig, type ModelConfig } from '../../src/shared/modelConfig';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { WasmKernels } from '../../src/engine/kernels/wasm/wasmKernels';
 import { locateWasm } from '../../src/engine/kernels/wasm/locate';

@@ -6,7 +6,7 @@
  * against JS, within float32 tolerance.
  */
 import assert from 'node:assert/strict';
-import { resolveTrainConfig, type CellType, type ModelConfig } from '../../src/engine/config';
+import { resolveTrainConfig, type CellType, type ModelConfig } from '../../src/shared/modelConfig';
 import { JsKernels, WasmKernels, wasmSupportProblem, type Kernels } from '../../src/engine/kernels';
 import { Network } from '../../src/engine/network';
 import { initParams, paramLayout } from '../../src/engine/params';

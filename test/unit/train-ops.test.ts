@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import path from 'node:path';
-import { gatesOf, type CellType, type ModelConfig } from '../../src/engine/config';
+import { gatesOf, type CellType, type ModelConfig } from '../../src/shared/modelConfig';
 import { JsKernels, WasmKernels, type Kernels } from '../../src/engine/kernels';
 import { dropoutKeep, keepThreshold, referenceTrainOps } from '../../src/engine/kernels/reference';
 import type { RecurrentLayer, TrainOps } from '../../src/engine/kernels/types';

@@ -4,7 +4,7 @@
  * tfjs-node) run on it, and the unit suite checks the WebAssembly ops against it.
  */
 import * as cells from '../cells';
-import { gatesOf } from '../config';
+import { gatesOf } from '../../shared/modelConfig';
 import type { AdamStep, Kernels, RecurrentLayer, RecurrentWork, TrainOps } from './types';
 
 /**

@@ -4,12 +4,10 @@
  * output `[batch, time, vocab]` probabilities. Weight names match {@link paramLayout}.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { ModelConfig } from '../config';
+import type { ModelConfig } from '../../shared/modelConfig';
 import { paramLayout, rnnLayerName } from '../params';
 
 export type TF = typeof tfTypes;
-
-export const TFJS_CELL_CLASS = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as const;
 
 export function buildLayersModel(tf: TF, c: ModelConfig): tfTypes.Sequential {
   // The weights are always set from the engine's, so TF.js's initialisers only cost time; the LSTM's

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AdamStep, DropoutDraw, Kernels, QuantizedMatrix, RecurrentLayer, RecurrentWork, TrainOps } from '../types';
-import { gatesOf } from '../../config';
+import { gatesOf } from '../../../shared/modelConfig';
 import { keepThreshold } from '../reference';
 import { checkGemmArgs } from '../checks';
 import { checkGemvQArgs, packPanels, quantizeInt8 } from '../quantized';
@@ -41,7 +41,7 @@ export interface WasmKernelsOptions {
   /**
    * A gemm is split over threads only when m·n·k is at least this (smaller ones do not repay the wake-up).
    * @default 131072 (about 50³; on an idle 2-core machine splitting gained 1.25x at 48³, 1.6x at 64³ and lost
-   * below 32³, measured with bench/gemm.ts --crossover-only)
+   * below 32³, measured with src/bench/gemm.ts --crossover-only)
    */
   parallelThreshold?: number;
   /**
@@ -157,7 +157,7 @@ export class WasmKernels implements Kernels {
     try {
       module = await api.compile(bytes);
     } catch (e) {
-      throw new Error(`cannot compile ${found.path} (does this host support WebAssembly SIMD and threads?): ${String(e)}`);
+      throw new Error(`cannot compile ${found.path} (does this host support WebAssembly SIMD and threads?): ${String(e)}`, { cause: e });
     }
 
     const maxBytes = Math.min(65536 * PAGE, Math.ceil((opts.maxMemoryBytes ?? 2 ** 31) / PAGE) * PAGE);
@@ -168,7 +168,7 @@ export class WasmKernels implements Kernels {
       // 2 MiB to start (the module's own stack needs 64 KiB); the arena grows it as buffers are allocated.
       memory = new api.Memory({ initial: Math.min(32, maxBytes / PAGE), maximum: maxBytes / PAGE, shared: true });
     } catch (e) {
-      throw new Error(`cannot create a shared WebAssembly.Memory of up to ${maxBytes} bytes: ${String(e)}`);
+      throw new Error(`cannot create a shared WebAssembly.Memory of up to ${maxBytes} bytes: ${String(e)}`, { cause: e });
     }
     const ex = instantiateKernels(api, module, memory);
     const scratchBytes = ex.gemm_scratch_bytes();
@@ -314,7 +314,7 @@ export class WasmKernels implements Kernels {
     Atomics.store(ctl, CLAIM, tag << 16);
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
-    let ranHere = 0;
+    let ranHere: number;
     try {
       ranHere = runChunks(ctl, tag, this.runner);
     } finally {
@@ -341,10 +341,11 @@ export class WasmKernels implements Kernels {
         else if (now - progressAt >= this.stallMs) {
           this.broken = `a kernel worker thread stopped in the middle of a job (${claimed - done} of ${parts} chunk(s) of a ` +
             `${op === OP_GEMM ? 'matrix product' : 'training task'} never finished within ${(this.stallMs / 1000).toFixed(1)} s): the thread died or hangs`;
-          throw new Error(this.broken);
+          break;
         }
       }
     }
+    if (this.broken) throw new Error(this.broken);
     this.chunksHere += ranHere;
     this.chunksTotal += parts;
     if (Atomics.load(ctl, ERR) !== 0) throw new Error(`${op === OP_GEMM ? 'gemm' : 'a training task'} failed in a kernel worker thread`);

@@ -7,6 +7,14 @@ import { show } from './show';
 export type CellType = 'lstm' | 'gru' | 'rnn';
 export const CELL_TYPES: readonly CellType[] = ['lstm', 'gru', 'rnn'];
 
+/**
+ * Which kernels to use: `auto` = native TensorFlow through `@tensorflow/tfjs-node` when that optional
+ * dependency is installed, else the project's WebAssembly SIMD kernels; `wasm`, `js` and `tfjs-node` ask for
+ * one (falling back, with a reason, when it cannot run here).
+ */
+export type KernelChoice = 'auto' | 'wasm' | 'js' | 'tfjs-node';
+export const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'wasm', 'js', 'tfjs-node'];
+
 /** Gates per cell: the recurrent kernels are `[units, gates * units]`. */
 export function gatesOf(cell: CellType): number {
   switch (cell) {
