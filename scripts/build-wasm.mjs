@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const sources = ['gemm.c', 'qgemv.c', 'cells.c'].map((f) => path.join(root, 'src', 'engine', 'kernels', 'wasm', f));
+const sources = ['gemm.c', 'qgemv.c', 'cells.c', 'train.c'].map((f) => path.join(root, 'src', 'engine', 'kernels', 'wasm', f));
 const outDir = path.join(root, 'dist');
 const output = path.join(outDir, 'inkling-kernels.wasm');
 const quiet = process.argv.includes('--quiet');
@@ -34,7 +34,7 @@ if (probe.error || probe.status !== 0) {
 }
 
 if (existsSync(output)
-    && [...sources, fileURLToPath(import.meta.url)].every((f) => statSync(output).mtimeMs > statSync(f).mtimeMs)) {
+    && [...sources, path.join(root, 'src', 'engine', 'kernels', 'wasm', 'vmath.h'), fileURLToPath(import.meta.url)].every((f) => statSync(output).mtimeMs > statSync(f).mtimeMs)) {
   if (!quiet) console.log('[build-wasm] dist/inkling-kernels.wasm is up to date');
   process.exit(0);
 }

@@ -1,6 +1,6 @@
 // Runs the end-to-end tests (test/e2e, compiled to out/test/e2e/**/*.e2e.js) with mocha in plain Node. Each test
 // file drives a real VS Code (server + headless chromium) through test/e2e/harness.ts.
-// Builds nothing: run `npm run build && npx tsc -p .` first.
+// Builds nothing: run `npm run build && npx tsc -b` first.
 // Usage: node scripts/run-e2e.mjs [--grep REGEX]
 // The last line printed is `N passed, N failed[, N skipped]`; exits 1 on any failure or if no test ran.
 import { existsSync, readdirSync } from 'node:fs';
@@ -23,7 +23,7 @@ function findFiles(dir, suffix) {
 
 async function main() {
   const t0 = Date.now();
-  for (const [file, cmd] of [['dist/extension.js', 'npm run build'], ['out/test/e2e/harness.js', 'npx tsc -p .']]) {
+  for (const [file, cmd] of [['dist/extension.js', 'npm run build'], ['out/test/e2e/harness.js', 'npx tsc -b']]) {
     if (!existsSync(path.join(repoRoot, file))) {
       console.error(`[e2e] ERROR: ${file} is missing: run \`${cmd}\` first`);
       console.log('0 passed, 0 failed');

@@ -9,7 +9,7 @@
 // trust on) the tests titled "Restricted Mode ..." with the same fixture folder opened untrusted. --no-restricted
 // skips the second pass; with --grep it runs only when the pattern mentions "Restricted".
 //
-// Builds nothing: run `npm run build && npx tsc -p .` first.
+// Builds nothing: run `npm run build && npx tsc -b` first.
 // Usage: node scripts/run-integration.mjs [--electron] [--grep REGEX] [--timeout-min N] [--keep] [--headed] [--verbose]
 //        [--tests-entry FILE] [--no-restricted]
 // Prints a summary whose last line is `N passed, N failed[, N skipped]`; exits 1 on any failure or if no test ran.
@@ -226,7 +226,7 @@ async function runWeb(runDir, resultsFile, cleanup, { restricted = false } = {})
 
 async function main() {
   const tStart = Date.now();
-  for (const [file, cmd] of [[extensionMain, 'npm run build'], [testsEntry, 'npx tsc -p .']]) {
+  for (const [file, cmd] of [[extensionMain, 'npm run build'], [testsEntry, 'npx tsc -b']]) {
     if (!existsSync(file)) {
       console.error(`[integration] ERROR: ${rel(file)} is missing: run \`${cmd}\` first`);
       console.log('0 passed, 0 failed');

@@ -1,7 +1,8 @@
-// The test command: set up what a fresh machine lacks, build, then run every suite in turn: unit tests
-// (plain Node), the integration suite inside a real VS Code, and the end-to-end browser tests. Prints each
-// suite's result and a final `N passed, N failed` line; exits non-zero on any failure.
-// Usage: node scripts/test.mjs [unit|integration|e2e ...]
+// The test command: set up what a fresh machine lacks, build, then run every suite in turn: the type-check of
+// every TypeScript project, the linter, unit tests (plain Node), the integration suite inside a real VS Code, and
+// the end-to-end browser tests. Prints each suite's result and a final `N passed, N failed` line; exits non-zero
+// on any failure.
+// Usage: node scripts/test.mjs [typecheck|lint|unit|integration|e2e ...]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { root, setup } from './setup.mjs';
 
 const wanted = process.argv.slice(2);
 const suites = [
+  { name: 'typecheck', script: 'scripts/run-typecheck.mjs' },
+  { name: 'lint', script: 'scripts/run-lint.mjs' },
   { name: 'unit', script: 'scripts/run-unit.mjs' },
   { name: 'integration', script: 'scripts/run-integration.mjs' },
   { name: 'e2e', script: 'scripts/run-e2e.mjs' },

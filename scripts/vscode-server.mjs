@@ -154,7 +154,7 @@ function withInstallLock(log, fn, timeoutMs = 30 * 60_000) {
       if (e.code !== 'EEXIST') throw e;
     }
     const owner = Number(readJsonIfPresent(pidFile) ?? 0);
-    let lockAgeMs = 0;
+    let lockAgeMs;
     try { lockAgeMs = Date.now() - statSync(lock).mtimeMs; } catch { continue; }
     if ((owner && !processAlive(owner)) || (!owner && lockAgeMs > 60_000)) {
       log(`removing a stale install lock${owner ? ` of pid ${owner}` : ''}`);

@@ -54,12 +54,12 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   sub(new TypingWatcher(settings, () => trainingClient.noteTyping()));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));
   const indexer = sub(new WorkspaceIndexer(completion, settings, notifier));
-  const showResting = () => status.showResting(enabled, completion.model?.validationBitsPerChar, completion.index?.files);
+  const showResting = () => status.showResting(enabled, completion.model, completion.index?.files);
   sub(settings.onDidChange((s) => { enabled = s.enable; showResting(); }));
   sub(completion.onDidChangeIndex(() => { if (!training.busy) showResting(); }));
   sub(training.onEvent((e) => { if (e.type === 'done') void indexer.rebuild(); }));
 
-  const register = (id: string, fn: (...args: any[]) => unknown) => sub(vscode.commands.registerCommand(id, fn));
+  const register = <A extends unknown[]>(id: string, fn: (...args: A) => unknown) => sub(vscode.commands.registerCommand(id, fn));
   register('inkling.trainWorkspace', () => training.train(false));
   register('inkling.retrainFromScratch', () => training.train(true));
   register('inkling.stopTraining', () => training.stop());

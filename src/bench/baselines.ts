@@ -3,7 +3,7 @@
  * repository): n-gram bits/char at several orders (static and adaptive), training time, memory, predict/prob/
  * complete latency, and the conditional bits/char of xz, bzip2 and PPMd, side by side.
  *
- * Usage: `npx tsc -p . && node --expose-gc out/bench/baselines.js [--corpus FILE] [--orders 4,6,8]`
+ * Usage: `npx tsc -b && node --expose-gc out/src/bench/baselines.js [--corpus FILE] [--orders 4,6,8]`
  * Bits per char count code points of the held-out 10%; the held-out text is conditioned on the training text.
  */
 import * as fs from 'fs';

@@ -2,7 +2,7 @@
  * GEMM benchmark: GFLOP/s of every kernel set side by side, on the shapes of a 256-unit LSTM layer's forward
  * pass and its (transposed) backprop, for one step (batch 32) and a 64-step sequence (batch x time = 2048).
  *
- *   npx tsc -p . && node out/bench/gemm.js [--quick] [--crossover-only]
+ *   npx tsc -b && node out/src/bench/gemm.js [--quick] [--crossover-only]
  *
  * Each cell is the median of several timed repetitions after a warm-up. Also prints where splitting one
  * gemm over two threads starts to pay (used for WasmKernels' parallelThreshold).

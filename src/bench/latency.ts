@@ -3,7 +3,7 @@
  * from a document whose state is cached (typing: one new character) or rebuilt from the context (cold).
  */
 import { DocumentStates } from '../engine/stateCache';
-import type { ModelConfig } from '../engine/config';
+import type { ModelConfig } from '../shared/modelConfig';
 import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';
 import { initParams, paramLayout, ParamViews, totalSize } from '../engine/params';

@@ -3,7 +3,7 @@
  * n-gram's distributions (over the LSTM's vocabulary) once, then replays several mixing rules over them and
  * prints their bits per character side by side. Used to choose the rule in `src/mix/mixer.ts`.
  *
- * Usage: `npx tsc -p . && node out/bench/mixing.js <modelDir> <held-out file or folder> <training folder or file> [--chars N] [--match]`
+ * Usage: `npx tsc -b && node out/src/bench/mixing.js <modelDir> <held-out file or folder> <training folder or file> [--chars N] [--match]`
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -6,10 +6,10 @@
  *  2. with a trained model and held-out text: bits per character of both, scoring the text sequentially; how
  *     close their next-character distributions are; and how many greedy 40-character suggestions are identical.
  *
- * Usage: `npx tsc -p . && node out/bench/quantized.js [<modelDir> <held-out file>] [--chars N] [--rounds N] [--prompts N]`
+ * Usage: `npx tsc -b && node out/src/bench/quantized.js [<modelDir> <held-out file>] [--chars N] [--rounds N] [--prompts N]`
  */
 import * as fs from 'fs';
-import type { ModelConfig } from '../engine/config';
+import type { ModelConfig } from '../shared/modelConfig';
 import { loadModel } from '../engine/format';
 import { createKernels } from '../engine/kernels';
 import { initParams, paramLayout, ParamViews, totalSize } from '../engine/params';

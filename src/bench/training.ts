@@ -4,13 +4,15 @@
  */
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { ModelConfig } from '../engine/config';
+import type { ModelConfig } from '../shared/modelConfig';
 import type { Kernels } from '../engine/kernels/types';
 import { Network } from '../engine/network';
 import { Adam, clipScale, globalNorm } from '../engine/optimizer';
 import { initParams } from '../engine/params';
+import { PhaseClock, type Phase } from '../engine/phases';
 import { Rng } from '../engine/rng';
 import { median } from '../shared/percentile';
+import { phaseFlops } from './flops';
 
 export interface ThroughputResult {
   name: string;
@@ -19,6 +21,17 @@ export interface ThroughputResult {
   stepSec: number | null;
   steps: number;
   note?: string;
+  /** With `profile`: where a step's time goes (see {@link PhaseShare}). */
+  profile?: PhaseShare[];
+}
+
+/** One phase of a training step in a profile: milliseconds per step, share of the step, effective GFLOP/s. */
+export interface PhaseShare {
+  phase: Phase | 'JS overhead';
+  msPerStep: number;
+  share: number;
+  /** GFLOP/s of the phase's matrix products (null for phases without products). */
+  gflops: number | null;
 }
 
 function randomBatch(n: number, V: number, seed: number): Int32Array {
@@ -40,19 +53,56 @@ async function timeSteps(step: () => void | Promise<void>, seconds: number, minS
   return times;
 }
 
-export async function benchEngine(kernels: Kernels, c: ModelConfig, B: number, T: number, seconds: number): Promise<ThroughputResult> {
+export async function benchEngine(
+  kernels: Kernels, c: ModelConfig, B: number, T: number, seconds: number, opts: { profile?: boolean } = {},
+): Promise<ThroughputResult> {
   const net = new Network(kernels, c, B, T);
   initParams(c, net.params, 1);
-  const adam = new Adam(net.params.flat.length);
+  const adam = new Adam(net.params.flat.length, 0.9, 0.999, 1e-8, undefined, kernels);
   const ids = randomBatch(B * T, c.vocabSize, 1);
   const targets = randomBatch(B * T, c.vocabSize, 2);
   const rng = new Rng(3);
-  const times = await timeSteps(() => {
+  const step = (): void => {
+    const clock = net.clock;
     net.trainStep(ids, targets, c.dropout > 0 ? rng : null);
-    adam.update(net.params.flat, net.grads.flat, 1e-3, clipScale(globalNorm(net.grads.flat), 5));
-  }, seconds, 3);
+    clock?.enter('clip norm');
+    const scale = clipScale(globalNorm(net.grads.flat, kernels), 5);
+    clock?.enter('adam');
+    adam.update(net.params.flat, net.grads.flat, 1e-3, scale);
+    clock?.stop();
+  };
+  const times = await timeSteps(step, seconds, 3);
   const s = median(times);
-  return { name: `Inkling (${kernels.name})`, charsPerSec: (B * T) / s, stepSec: s, steps: times.length };
+  const result: ThroughputResult = { name: `Inkling (${kernels.name})`, charsPerSec: (B * T) / s, stepSec: s, steps: times.length };
+  if (opts.profile) result.profile = profileSteps(net, step, phaseFlops(c, B, T), Math.max(1, seconds / 3));
+  return result;
+}
+
+/**
+ * Runs `step` for about `seconds` with a phase clock on `net`; the time of a whole step not charged to any
+ * phase (the calls between kernels, typed-array views, the loop itself) is reported as JS overhead.
+ */
+function profileSteps(net: Network, step: () => void, flops: Partial<Record<string, number>>, seconds: number): PhaseShare[] {
+  const clock = new PhaseClock();
+  net.clock = clock;
+  let steps = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (steps < 3 || performance.now() < end) {
+    step();
+    steps++;
+  }
+  const total = performance.now() - t0;
+  net.clock = null;
+  const rows: PhaseShare[] = [];
+  let charged = 0;
+  for (const [phase, ms] of clock.ms) {
+    charged += ms;
+    const f = flops[phase];
+    rows.push({ phase, msPerStep: ms / steps, share: ms / total, gflops: f ? f / (ms / steps) / 1e6 : null });
+  }
+  rows.push({ phase: 'JS overhead', msPerStep: (total - charged) / steps, share: (total - charged) / total, gflops: null });
+  return rows.sort((a, b) => b.msPerStep - a.msPerStep);
 }
 
 type TF = typeof tfTypes;

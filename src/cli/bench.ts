@@ -1,18 +1,20 @@
 /**
  * `inkling bench`: side by side in one run, training throughput of the reference model (embedding 32,
- * 2 × LSTM 256, sequences of 64, batches of 32) on Inkling's kernels and on tf.layers (tfjs-wasm with one-hot
- * input, tfjs-cpu, tfjs-node when installed), with ratios and effective GFLOP/s; then completion latency.
+ * 2 × LSTM 256, sequences of 64, batches of 32) on Inkling's kernels, on PyTorch (when a Python with torch is
+ * there) and on tf.layers (tfjs-wasm with one-hot input, tfjs-cpu, tfjs-node when installed), with ratios and
+ * effective GFLOP/s; with --profile, where an Inkling step's time goes; then completion latency.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { forwardFlopsPerChar, trainFlopsPerChar } from '../bench/flops';
 import { benchLatency } from '../bench/latency';
+import { benchPytorch } from '../bench/pytorch';
 import { benchEngine, benchTfLayers, registerTfWasm, type ThroughputResult } from '../bench/training';
-import type { ModelConfig } from '../engine/config';
+import { DEFAULT_MODEL, DEFAULT_TRAIN, type ModelConfig } from '../shared/modelConfig';
 import { createKernels } from '../engine/kernels';
 import { tfjsNodeAvailable } from '../engine/tfjs/load';
 import { num, parse } from './args';
-import { packageRoot } from './paths';
+import { packageRoot } from '../corpus/packagePaths';
 
 const REFERENCE: ModelConfig = { cell: 'lstm', layers: 2, units: 256, embeddingSize: 32, dropout: 0.1, vocabSize: 65 };
 const B = 32;
@@ -21,7 +23,8 @@ const T = 64;
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values: v } = parse(argv, {
     seconds: { type: 'string' }, json: { type: 'boolean' }, 'skip-tfjs': { type: 'boolean' },
-    'context-chars': { type: 'string' }, samples: { type: 'string' },
+    'context-chars': { type: 'string' }, samples: { type: 'string' }, profile: { type: 'boolean' },
+    'skip-pytorch': { type: 'boolean' }, 'skip-tfjs-cpu': { type: 'boolean' },
   });
   const seconds = num(v, 'seconds') ?? 15;
   const contextChars = num(v, 'context-chars') ?? 256;
@@ -32,9 +35,27 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const { kernels, fallbackReason } = await createKernels();
   if (fallbackReason) log(`note: ${fallbackReason}`);
   log(`measuring Inkling (${kernels.name})…`);
-  const ours = await benchEngine(kernels, REFERENCE, B, T, seconds);
+  const ours = await benchEngine(kernels, REFERENCE, B, T, seconds, { profile: v.profile === true });
   results.push(ours);
+  // The default training recipe (model shape, batch, sequence length), when it is not the reference model.
+  const recipe: ModelConfig = { ...DEFAULT_MODEL, vocabSize: REFERENCE.vocabSize };
+  const recipeB = DEFAULT_TRAIN.batchSize;
+  const recipeT = DEFAULT_TRAIN.seqLength;
+  const sameRecipe = recipeB === B && recipeT === T && JSON.stringify(recipe) === JSON.stringify(REFERENCE);
+  let defaultRecipe: ThroughputResult | null = null;
+  if (!sameRecipe) {
+    log(`measuring Inkling on the default recipe (${recipe.layers} × ${recipe.cell.toUpperCase()} ${recipe.units}, batch ${recipeB} × ${recipeT})…`);
+    defaultRecipe = { ...(await benchEngine(kernels, recipe, recipeB, recipeT, seconds)), name: `Inkling, default recipe (${kernels.name})` };
+  }
+  const threads = kernels.threads;
   kernels.dispose();
+
+  let pytorch: ThroughputResult | null = null;
+  if (!v['skip-pytorch']) {
+    log(`measuring PyTorch (${threads} threads)…`);
+    pytorch = await benchPytorch(path.join(packageRoot(), 'src', 'bench', 'peer-torch.py'), REFERENCE, B, T, threads, seconds);
+    results.push(pytorch);
+  }
 
   if (!v['skip-tfjs']) {
     const { loadTf } = await import('../engine/tfjs/load');
@@ -52,8 +73,10 @@ export async function benchCommand(argv: string[]): Promise<void> {
     results.push(wasmProblem
       ? { name: 'tf.layers on tfjs-wasm (one-hot input)', charsPerSec: null, stepSec: null, steps: 0, note: wasmProblem }
       : await benchTfLayers(tf, 'wasm', REFERENCE, B, T, seconds, true));
-    log('measuring tf.layers on tfjs-cpu…');
-    results.push(await benchTfLayers(tf, 'cpu', REFERENCE, B, T, seconds, false));
+    if (!v['skip-tfjs-cpu']) {
+      log('measuring tf.layers on tfjs-cpu…');
+      results.push(await benchTfLayers(tf, 'cpu', REFERENCE, B, T, seconds, false));
+    }
   }
 
   const latencyKernels = (await createKernels({ threads: 1 })).kernels;
@@ -72,7 +95,12 @@ export async function benchCommand(argv: string[]): Promise<void> {
   }));
   const out = {
     model: REFERENCE, batch: B, seqLength: T, trainFlopsPerChar: flops, forwardFlopsPerChar: forwardFlopsPerChar(REFERENCE),
-    training: rows, ratioVsTfjsWasm: ratio(tfWasm), latencyMs: latency,
+    training: rows, ratioVsTfjsWasm: ratio(tfWasm), ratioVsPytorch: ratio(pytorch ?? undefined),
+    profile: ours.profile ?? null,
+    defaultRecipe: defaultRecipe
+      ? { model: recipe, batch: recipeB, seqLength: recipeT, charsPerSec: defaultRecipe.charsPerSec, gflops: defaultRecipe.charsPerSec ? (defaultRecipe.charsPerSec * trainFlopsPerChar(recipe)) / 1e9 : null }
+      : 'the reference model',
+    latencyMs: latency,
   };
   if (v.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -82,6 +110,14 @@ export async function benchCommand(argv: string[]): Promise<void> {
   console.log(`\n${'training path'.padEnd(w)}${'chars/s'.padStart(10)}${'GFLOP/s'.padStart(10)}${'Inkling ×'.padStart(11)}  steps`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(w)}${fmt(r.charsPerSec, 0).padStart(10)}${fmt(r.gflops, 2).padStart(10)}${fmt(r.inklingSpeedup, 1).padStart(11)}  ${r.steps}${r.note ? `  (${r.note})` : ''}`);
+  }
+  if (defaultRecipe) console.log(`\ndefault recipe (${recipe.layers} × ${recipe.cell.toUpperCase()} ${recipe.units}, batch ${recipeB} × ${recipeT}): ${fmt(defaultRecipe.charsPerSec, 0)} chars/s`);
+  if (ours.profile) {
+    console.log(`\nprofile of one Inkling training step (${fmt(ours.stepSec! * 1000, 1)} ms median):`);
+    console.log(`  ${'phase'.padEnd(24)}${'ms/step'.padStart(9)}${'share'.padStart(8)}${'GFLOP/s'.padStart(9)}`);
+    for (const p of ours.profile) {
+      console.log(`  ${p.phase.padEnd(24)}${fmt(p.msPerStep, 2).padStart(9)}${`${fmt(p.share * 100, 1)}%`.padStart(8)}${fmt(p.gflops, 1).padStart(9)}`);
+    }
   }
   console.log(`\ncompletion latency, 40-character greedy suggestion, context ${contextChars} characters, ${latency.quantized ? 'int8' : 'float32'} weights (ms):`);
   console.log(`  typing (state cached, one new character): p50 ${latency.typing.p50}  p95 ${latency.typing.p95}`);

@@ -1,51 +1,22 @@
 /**
- * `inkling eval <modelDir> <folder> [--train <folder>]`: held-out bits per character of the text files in a folder,
- * keystroke savings of a simulated user typing them (with the extension's own suggestion rules), suggestion
- * latency, and the same figures for baselines computed in the same run: an n-gram model (Kneser-Ney) trained on
- * `--train`, and xz / PPMd conditional bits per character given the training text.
+ * `inkling eval <modelDir> <folder> [--train <folder>]`: reads the text files of the folders and runs the
+ * evaluation of src/eval/evaluate.ts on them (bits per character, keystroke savings, ghost text, latency,
+ * baselines).
  */
 import path from 'node:path';
 import { collectCorpus } from '../corpus';
 import { DOCUMENT_SEPARATOR, loadModel } from '../engine';
-import { Predictor } from '../engine/predictor';
-import { MatchModel, MixedPredictor, scoreMixed, type Mixing } from '../mix';
-import { Vocabulary } from '../engine/vocab';
-import { defaultSettings } from '../shared/settings';
-import { DEFAULT_READ_COST, suggestionReport, typedSegments, type SuggestionReport } from '../eval/suggestions';
-import { proposerOf } from '../eval/suggesters';
-import { addScoringTail } from '../mix/prior';
-import { createKernels } from '../engine/kernels';
-import { percentile } from '../shared/percentile';
-import { coldContextStudy, type ColdContextRow } from '../eval/coldContext';
-import { conditionalBitsPerChar } from '../eval/compressors';
-import { savings, simulateTyping } from '../eval/keystrokes';
-import { modelSuggester, ngramSuggester } from '../eval/suggesters';
-import { NGramModel } from '../ngram';
+import { evaluate, type EvalText } from '../eval/evaluate';
 import { list, num, parse, str } from './args';
 import { UsageError } from './errors';
 
-async function folderText(folder: string, v: Record<string, unknown>): Promise<{ text: string; files: number; texts: string[]; named: { path: string; text: string }[] }> {
+async function folderText(folder: string, v: Record<string, unknown>): Promise<EvalText> {
   const report = await collectCorpus(folder, {
     include: list(v, 'include'), exclude: list(v, 'exclude'), maxFileBytes: num(v, 'max-file-bytes'),
   });
   if (report.files.length === 0) throw new UsageError(`no usable text files in ${folder}`);
   const texts = report.files.map((f) => f.text);
   return { text: texts.join(DOCUMENT_SEPARATOR), files: texts.length, texts, named: report.files.map((f) => ({ path: f.path, text: f.text })) };
-}
-
-const r4 = (x: number): number => Number(x.toFixed(4));
-const pc = (x: number): string => `${(x * 100).toFixed(1)}%`;
-
-function suggestionJson(rep: SuggestionReport): Record<string, unknown> {
-  const fig = (f: SuggestionReport['curve'][number]): Record<string, number> => ({
-    threshold: f.threshold, suggestions: f.suggestions, charsShown: f.charsShown, charsRight: f.charsRight,
-    precision: r4(f.precision), recall: r4(f.recall), fullAcceptRate: r4(f.fullAcceptRate), keystrokesSaved: r4(f.keystrokesSaved),
-    meanShown: r4(f.meanShown),
-  });
-  return {
-    ...fig(rep), readCost: rep.readCost, curve: rep.curve.map(fig),
-    reliability: rep.reliability.map((row) => ({ from: row.from, to: r4(row.to), suggestions: row.suggestions, predicted: r4(row.predicted), observed: r4(row.observed) })),
-  };
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
@@ -68,115 +39,27 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const model = await loadModel(positionals[0]!);
   const folder = path.resolve(positionals[1]!);
   const held = await folderText(folder, v);
-  const maxChars = num(v, 'max-chars');
-  const typingChars = num(v, 'typing-chars') ?? 5000;
-  const test = maxChars ? held.text.slice(0, maxChars) : held.text;
-  const typed = test.slice(0, typingChars);
-  const log = (s: string): void => { if (!v.json) process.stderr.write(`${s}\n`); };
 
   // The workspace n-gram model Inkling mixes with the LSTM: built from the training folder when given (as the
   // extension builds it from the workspace), else empty (it then learns only from the text as it is read).
   const trainFolder = str(v, 'train');
   const train = trainFolder ? await folderText(path.resolve(trainFolder), v) : null;
-  const ngram = new NGramModel();
-  const ngramBits = train ? addScoringTail(ngram, train.texts) : null;
-  // Inkling's own copy of the workspace for long-range matches (as the extension keeps one); each use learns, so
-  // each gets a copy.
-  const matches = new MatchModel();
-  if (train) for (const t of train.texts) matches.addText(t);
-  const workspaceMatches = (): MatchModel => matches.clone();
-
-  const threshold = num(v, 'confidence') ?? defaultSettings().confidence;
-  const readCost = num(v, 'read-cost') ?? DEFAULT_READ_COST;
-  if (!(threshold >= 0 && threshold <= 1)) throw new UsageError('--confidence must be from 0 to 1');
-  if (!(readCost >= 0)) throw new UsageError('--read-cost must be 0 or more');
-  const mixingArg = str(v, 'mixing') ?? 'logistic';
-  if (mixingArg !== 'logistic' && mixingArg !== 'linear') throw new UsageError('--mixing must be logistic or linear');
-  const mixing: Mixing = mixingArg;
-  // The starting mixing weights, as the extension sets them: the LSTM's validation score and the n-gram part's
-  // score on the last part of the workspace text (never the held-out text).
-  const prior = { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits };
-  const sseArg = str(v, 'sse') ?? 'on';
-  if (sseArg !== 'on' && sseArg !== 'off') throw new UsageError('--sse must be on or off');
-  const mixOptions = { mixing, prior, sse: sseArg === 'on' };
-
-  const single = (await createKernels({ threads: 1 })).kernels;
-  const t0 = performance.now();
-  const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions), test);
-  // The n-gram model alone, learning from the held-out text as it reads it (Inkling's n-gram part without matches).
-  const ngramAdaptive = ngram.bitsPerChar(test, { adaptive: true, history: '\n' });
-  log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s) ` +
-    `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, n-gram with matches ${r.ngramBitsPerChar.toFixed(3)}, adaptive n-gram alone ${ngramAdaptive.toFixed(3)})`);
-  const typing = simulateTyping(typed, () => modelSuggester(single, model, undefined, ngram.clone(), workspaceMatches(), mixOptions));
-  // Ghost text as a person pays for it (see eval/suggestions.ts): Inkling, and its n-gram part alone (what is
-  // shown before any training: the n-gram and match models over the workspace's characters).
-  const mixedNow = new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions);
-  // The typed stretches: from the middle of each held-out file in turn (see typedSegments).
-  const segments = typedSegments(held.named, typingChars);
-  const inkling = suggestionReport(segments, proposerOf(mixedNow, model.vocab, undefined, (t) => mixedNow.learnText(t)), threshold, readCost);
-  const workspaceVocab = Vocabulary.fromText(train ? train.texts : held.texts);
-  const ngramOnly = new MixedPredictor(null, workspaceVocab, ngram.clone(), undefined, workspaceMatches(), { mixing, sse: mixOptions.sse });
-  const ngramPart = suggestionReport(segments, proposerOf(ngramOnly, workspaceVocab, undefined, (t) => ngramOnly.learnText(t)), threshold, readCost);
-  const lstmOnly = suggestionReport(segments, proposerOf(new Predictor(single, model.config, model.weights), model.vocab), threshold, readCost);
-  for (const [name, rep] of [['Inkling', inkling], ['n-gram part alone', ngramPart], ['LSTM alone', lstmOnly]] as const) {
-    log(`  ${name}, ghost text at confidence ${threshold}: precision ${pc(rep.precision)}, recall ${pc(rep.recall)}, ${rep.suggestions} suggestions of ${rep.meanShown.toFixed(1)} characters, ` +
-      `${pc(rep.fullAcceptRate)} right in full, ${pc(rep.keystrokesSaved)} of keystrokes saved net of reading (${readCost} per character shown)`);
-  }
+  const confidence = num(v, 'confidence');
+  const readCost = num(v, 'read-cost');
+  if (confidence !== undefined && !(confidence >= 0 && confidence <= 1)) throw new UsageError('--confidence must be from 0 to 1');
+  if (readCost !== undefined && !(readCost >= 0)) throw new UsageError('--read-cost must be 0 or more');
+  const mixing = str(v, 'mixing') ?? 'logistic';
+  if (mixing !== 'logistic' && mixing !== 'linear') throw new UsageError('--mixing must be logistic or linear');
+  const sse = str(v, 'sse') ?? 'on';
+  if (sse !== 'on' && sse !== 'off') throw new UsageError('--sse must be on or off');
   const cold = str(v, 'cold-contexts');
-  let coldRows: ColdContextRow[] | undefined;
-  if (cold) {
-    const contexts = cold.split(',').map((x) => Number(x));
-    if (contexts.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--cold-contexts takes positive integers, e.g. 64,128,256');
-    // The LSTM alone: the context length only matters for its recurrent state (the n-gram and match models read
-    // the last few characters), and a mixture that does not learn here would blur the comparison.
-    coldRows = coldContextStudy(new Predictor(single, model.config, model.weights), model.vocab, held.texts, { contexts, samples: num(v, 'cold-samples') ?? 100 });
-    for (const row of coldRows) {
-      log(`  LSTM cold start from ${row.contextChars ? `${row.contextChars} characters` : 'the whole file'}: ${row.bitsPerChar.toFixed(3)} bits/char over the next 64, ` +
-        `suggestion right ${(row.suggestionRight * 100).toFixed(1)}%, ${row.meanRightChars.toFixed(2)} characters right on average, ${row.primeMsP50 === null ? 'state carried along the file' : `state built in ${row.primeMsP50.toFixed(1)} ms (p50)`}`);
-    }
-  }
-  single.dispose();
-  const s = savings(typing);
-  const out: Record<string, unknown> = {
-    bitsPerChar: r4(r.bitsPerChar), lstmBitsPerChar: r4(r.lstmBitsPerChar), ngramWithMatchesBitsPerChar: r4(r.ngramBitsPerChar),
-    chars: r.chars, files: held.files,
-    unknownChars: r.unknownChars, mixingWeights: r.weights.map((w) => Number(w.toFixed(3))),
-    keystrokeSavings: { full: r4(s.full), word: r4(s.word) }, uncutFullAcceptRate: r4(s.fullAcceptRate),
-    confidence: threshold, mixing,
-    ...suggestionJson(inkling),
-    ngramPart: suggestionJson(ngramPart),
-    lstmAlone: suggestionJson(lstmOnly),
-    typedChars: typed.length, ghostTypedChars: segments.reduce((a, g) => a + g.end - g.start, 0), ghostTypedFiles: segments.length,
-    latencyMs: { p50: r4(percentile(typing.latenciesMs, 50)), p95: r4(percentile(typing.latenciesMs, 95)) },
-    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
-  };
-  if (coldRows) {
-    out.coldContext = coldRows.map((row) => ({
-      contextChars: row.contextChars, bitsPerChar: r4(row.bitsPerChar), suggestionRight: r4(row.suggestionRight),
-      meanRightChars: r4(row.meanRightChars), primeMsP50: row.primeMsP50 === null ? null : r4(row.primeMsP50),
-    }));
-  }
-  log(`  keystroke savings over ${typed.length} typed characters: ${(s.full * 100).toFixed(1)}% (full accept), ${(s.word * 100).toFixed(1)}% (by word); ${(s.fullAcceptRate * 100).toFixed(1)}% of shown suggestions accepted in full`);
-
-  if (train) {
-    const ngramTyping = simulateTyping(typed, () => ngramSuggester(ngram));
-    const ns = savings(ngramTyping);
-    const baselines: Record<string, unknown> = {
-      ngram: {
-        bitsPerChar: r4(ngram.bitsPerChar(test)), keystrokeSavings: { full: r4(ns.full), word: r4(ns.word) },
-        fullAcceptRate: r4(ns.fullAcceptRate),
-        latencyMs: { p50: r4(percentile(ngramTyping.latenciesMs, 50)), p95: r4(percentile(ngramTyping.latenciesMs, 95)) },
-      },
-      // The same n-gram model learning from the held-out text as it is read (as Inkling's own n-gram part does).
-      ngramAdaptive: { bitsPerChar: r4(ngramAdaptive) },
-    };
-    for (const tool of ['xz', 'ppmd'] as const) {
-      const bits = await conditionalBitsPerChar(train.text, test, tool);
-      baselines[tool] = typeof bits === 'number' ? { bitsPerChar: r4(bits) } : bits;
-    }
-    out.baselines = baselines;
-    log(`  baselines: ${JSON.stringify(baselines)}`);
-  }
+  const coldContexts = cold?.split(',').map((x) => Number(x));
+  if (coldContexts?.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--cold-contexts takes positive integers, e.g. 64,128,256');
+  const out = await evaluate(model, held, train, {
+    maxChars: num(v, 'max-chars'), typingChars: num(v, 'typing-chars'), coldContexts, coldSamples: num(v, 'cold-samples'),
+    confidence, readCost, mixing, sse: sse === 'on',
+    log: (s) => { if (!v.json) process.stderr.write(`${s}\n`); },
+  });
   if (v.json) process.stdout.write(`${JSON.stringify(out)}\n`);
   else process.stdout.write(`${out.bitsPerChar} bits/char over ${out.chars} characters of ${out.files} file(s)\n`);
 }

@@ -10,13 +10,15 @@ const HELP = `inkling ${VERSION}: character-level RNN completions trained on you
 
   inkling train [folder] --out <dir> [--minutes M] [--cell lstm|gru|rnn] [--layers L] [--units H]
                 [--embedding E] [--dropout D] [--seq-length T] [--batch B] [--lr R] [--max-steps N]
+                [--schedule invsqrt|constant|cosine] [--warmup N] [--decay-steps N] [--lr-floor F]
+                [--beta1 B] [--beta2 B] [--adam-eps E] [--init torch|keras]
                 [--include GLOB] [--exclude GLOB] [--max-bytes N] [--max-file-bytes N] [--resume] [--kernels wasm|js] [--json]
       Trains on the text files of <folder> (Inkling's own sources if omitted) and writes a TF.js model to <dir>.
   inkling complete <modelDir> [--temperature T] [--max-chars N] [--top-k K] [--seed S] [--json] < prefix
       Prints the model's continuation of the text on stdin (temperature 0 = greedy).
   inkling eval <modelDir> <folder> [--max-chars N] [--max-file-bytes N] [--json]
       Held-out bits per character of the text files in <folder>.
-  inkling bench [--seconds S] [--skip-tfjs] [--context-chars N] [--json]
+  inkling bench [--seconds S] [--skip-tfjs] [--skip-tfjs-cpu] [--skip-pytorch] [--profile] [--context-chars N] [--json]
       Training speed of the reference model on Inkling's kernels vs tf.layers (tfjs-wasm, tfjs-cpu, tfjs-node),
       side by side, and completion latency while typing and cold.
 `;

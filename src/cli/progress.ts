@@ -27,6 +27,12 @@ export class ProgressBar {
     this.lastLine = line;
   }
 
+  /** Ends the bar's line so a message can be printed under it (the bar is redrawn at the next update). */
+  clear(): void {
+    if (this.stream.isTTY && this.lastLine) this.stream.write('\n');
+    this.lastLine = '';
+  }
+
   done(): void {
     if (this.stream.isTTY && this.lastLine) this.stream.write('\n');
   }

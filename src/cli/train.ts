@@ -2,15 +2,16 @@
 import path from 'node:path';
 import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import {
-  CELL_TYPES, DEFAULT_TRAIN, generate, prime, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel,
+  CELL_TYPES, DEFAULT_TRAIN, generate, prime, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel, type TrainConfig,
 } from '../engine';
 import { loadModel } from '../engine/format';
 import { createKernels, KERNEL_CHOICES, type KernelChoice } from '../engine/kernels';
 import { Predictor } from '../engine/predictor';
+import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
 import { loadTf } from '../engine/tfjs/load';
 import { list, num, parse, str, type Options } from './args';
 import { UsageError } from './errors';
-import { DEFAULT_CORPUS_INCLUDE, packageRoot } from './paths';
+import { DEFAULT_CORPUS_INCLUDE, packageRoot } from '../corpus/packagePaths';
 import { ProgressBar } from './progress';
 
 export const TRAIN_OPTIONS: Options = {
@@ -26,6 +27,14 @@ export const TRAIN_OPTIONS: Options = {
   'seq-length': { type: 'string' },
   batch: { type: 'string' },
   lr: { type: 'string' },
+  schedule: { type: 'string' },
+  init: { type: 'string' },
+  warmup: { type: 'string' },
+  'decay-steps': { type: 'string' },
+  'lr-floor': { type: 'string' },
+  beta1: { type: 'string' },
+  beta2: { type: 'string' },
+  'adam-eps': { type: 'string' },
   'clip-norm': { type: 'string' },
   seed: { type: 'string' },
   'validation-fraction': { type: 'string' },
@@ -58,6 +67,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
     seqLength: num(v, 'seq-length'), batchSize: num(v, 'batch'), learningRate: num(v, 'lr'),
     clipNorm: num(v, 'clip-norm'), seed: num(v, 'seed'), validationFraction: num(v, 'validation-fraction'),
     validationChars: num(v, 'validation-chars'),
+    schedule: str(v, 'schedule') as TrainConfig['schedule'] | undefined, init: str(v, 'init') as TrainConfig['init'] | undefined, warmupSteps: num(v, 'warmup'),
+    decaySteps: num(v, 'decay-steps'), lrFloor: num(v, 'lr-floor'), beta1: num(v, 'beta1'), beta2: num(v, 'beta2'),
+    adamEpsilon: num(v, 'adam-eps'),
   };
   // Check every setting before reading a single file.
   try {
@@ -76,7 +88,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   log(formatReport(report));
   if (report.files.length === 0) throw new UsageError(`no usable text files in ${folder} (see the skipped files above; --max-file-bytes raises the 1 MiB per-file limit)`);
   const fraction = trainOverrides.validationFraction ?? DEFAULT_TRAIN.validationFraction;
-  const split = splitByFile(report.files, fraction, num(v, 'seed') ?? DEFAULT_TRAIN.seed);
+  // One split seed for every run (not --seed), so a resumed model is measured on the same held-out files.
+  const split = splitByFile(report.files, fraction, DEFAULT_TRAIN.seed);
 
   const prefer = str(v, 'kernels');
   if (prefer !== undefined && !KERNEL_CHOICES.includes(prefer as KernelChoice)) throw new UsageError(`--kernels must be one of ${KERNEL_CHOICES.join(', ')}`);
@@ -105,20 +118,41 @@ export async function trainCommand(argv: string[]): Promise<void> {
       },
       signal: controller.signal,
       onProgress: (p) => bar?.update(p),
-      // Checkpoint the best model as it improves, so an interrupted run keeps it.
-      onBest: (m) => saveModel(tf, out, m, { withOptimizer: false }),
+      onNotice: (n) => { bar?.clear(); log(`step ${n.step}: ${n.message}`); },
+      // Checkpoint the best model as it improves, so an interrupted run keeps it: the weights with their Adam
+      // moments. A resumed run calls this only for weights better than the stored model's on the held-out files.
+      onBest: (m) => saveModel(tf, out, m, { withOptimizer: true }),
     });
   } finally {
     process.off('SIGINT', onSigint);
     bar?.done();
   }
-  await saveModel(tf, out, result, { withOptimizer: true });
-  kernels.dispose();
   const p = result.progress;
+  const trainTexts = split.train.map((f) => f.text);
+  let kept: string | undefined;
+  let warning: string | undefined;
+  if (resume && !result.improved) {
+    kept = `the resumed run did not beat the stored model on the held-out files (its best ${p.bestValBits.toFixed(3)} bits/char ` +
+      `was the stored model's own ${result.initialBitsPerChar?.toFixed(3) ?? '-'}); ${out} is kept as it was`;
+  } else {
+    log('Comparing with the n-gram and match model on the held-out files…');
+    const single = (await createKernels({ threads: 1 })).kernels;
+    const heldOut = compareOnHeldOut(single, result, trainTexts, split.validation.map((f) => f.text));
+    single.dispose();
+    if (heldOut && result.meta.training) result.meta.training.heldOut = heldOut;
+    warning = worseThanNgramWarning(heldOut) ?? undefined;
+    await saveModel(tf, out, result, { withOptimizer: true });
+  }
+  kernels.dispose();
   const summary = {
     out, stopReason: result.stopReason, steps: p.step, epochs: p.epoch, elapsedSec: round(p.elapsedSec, 1),
     charsPerSec: Math.round(p.charsPerSec), trainBitsPerChar: round(p.trainBits, 4),
     validationBitsPerChar: Number.isFinite(p.bestValBits) ? round(p.bestValBits, 4) : null,
+    lastValidationBitsPerChar: Number.isFinite(p.valBits) ? round(p.valBits, 4) : null,
+    validationUnknownChars: result.meta.training?.validationUnknownChars ?? null,
+    uniformBitsPerChar: round(Math.log2(result.vocab.size), 4),
+    rollbacks: result.rollbacks, heldOut: result.meta.training?.heldOut ?? null,
+    ...(kept ? { kept } : {}), ...(warning ? { warning } : {}),
     backend: kernels.name, parameters: result.weights.length, model: result.config,
     corpus: result.meta.corpus,
   };
@@ -126,8 +160,14 @@ export async function trainCommand(argv: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return;
   }
+  if (kept) {
+    log(`Kept the stored model: ${kept}.`);
+    return;
+  }
+  const unknown = summary.validationUnknownChars ? `; ${summary.validationUnknownChars} held-out characters outside the vocabulary, counted apart` : '';
   log(`Saved ${out} (${result.stopReason}; ${p.step} steps, ${Math.round(p.charsPerSec)} chars/s, ` +
-    `validation ${summary.validationBitsPerChar ?? '-'} bits/char).`);
+    `validation ${summary.validationBitsPerChar ?? '-'} bits/char${unknown}${result.rollbacks ? `; ${result.rollbacks} rollback(s) after a divergence` : ''}).`);
+  if (warning) log(`Warning: ${warning}.`);
   await showSamples(result, split.validation.length ? split.validation.map((f) => f.text) : split.train.map((f) => f.text), log);
 }
 

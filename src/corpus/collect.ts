@@ -53,7 +53,13 @@ export async function collectCorpus(roots: string | string[], options: CorpusOpt
   throwIfAborted(signal);
   const walkRoots: WalkRoot[] = [];
   for (const [index, abs] of rootPaths.entries()) {
-    walkRoots.push({ index, abs, base: respectGitignore ? await readInfoExclude(abs) : undefined });
+    const own = (options.folders ?? []).find((f) => nodePath.resolve(f.root) === abs);
+    const rootRules = own && makeNameRules(
+      globs('include', own.include ?? options.include ?? DEFAULT_INCLUDE),
+      globs('exclude', own.exclude ?? options.exclude ?? []),
+      excludeSecrets,
+    );
+    walkRoots.push({ index, abs, base: respectGitignore ? await readInfoExclude(abs) : undefined, rules: rootRules });
   }
 
   const report = new ReportBuilder(rootPaths);
@@ -91,6 +97,8 @@ export async function collectCorpus(roots: string | string[], options: CorpusOpt
         case 'over-budget':
           report.truncated = true;
           return skip('over-cap', `${result.size} bytes, ${remaining} left of maxTotalBytes`);
+        case 'ok':
+          break; // read: checked below
       }
       const size = result.bytes.length;
       if (size > remaining) {

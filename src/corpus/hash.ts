@@ -19,11 +19,6 @@ export function hash53(text: string, seed = 0): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-/** {@link hash53} of `root + '\0' + path`, scaled to a number in [0, 1). */
-export function fileHash01(root: string, path: string, seed = 0): number {
-  return hash53(`${root}\0${path}`, seed) / 2 ** 53;
-}
-
 /** Compares strings by UTF-16 code units (locale-independent, unlike `localeCompare`). */
 export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

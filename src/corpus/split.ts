@@ -1,15 +1,16 @@
 /** Train/validation split by whole files, stable across runs and across changes to other files. */
-import { fileHash01 } from './hash';
+import { hash53 } from './hash';
 import type { CorpusFile } from './types';
 
 /**
  * Splits `files` into training and validation sets by file, so that validation measures text the model never
  * saw.
  *
- * - A file goes to validation when the seeded hash of `root + '\0' + path` (uniform in [0, 1)) is below
- *   `validationFraction`. Each file's side depends only on its own root, path and the seed: adding or removing
- *   other files never moves it, and no file is ever on both sides. The fraction is of files, not characters.
- *   (The root is an absolute path, so moving the workspace changes the split.)
+ * - A file goes to validation when the seeded hash of its path relative to its workspace folder (uniform in
+ *   [0, 1)) is below `validationFraction`. Each file's side depends only on that path and the seed: adding or
+ *   removing other files never moves it, no file is ever on both sides, and moving or renaming the workspace
+ *   folder keeps the split (so a model's held-out figure stays comparable across runs). The fraction is of
+ *   files, not characters.
  * - With two or more files and a fraction above 0, both sides are non-empty: if no file hashes below the
  *   fraction, the lowest-hashing file is moved to validation; if every file does, the highest goes back to
  *   training.
@@ -34,7 +35,7 @@ export function splitByFile(
   if (files.length === 0 || validationFraction === 0) return { train: [...files], validation: [] };
   if (files.length === 1) return splitSingle(files[0] as CorpusFile, validationFraction);
 
-  const hashes = files.map((f) => fileHash01(f.root, f.path, seed));
+  const hashes = files.map((f) => hash53(f.path, seed) / 2 ** 53);
   const inValidation = hashes.map((h) => h < validationFraction);
   const count = inValidation.filter(Boolean).length;
   if (count === 0) inValidation[argBest(hashes, (a, b) => a < b)] = true;

@@ -57,6 +57,12 @@ export interface CorpusOptions {
   seed?: number;
   /** Aborting rejects the promise with an `AbortError` (see `abort.ts`) at the next file-system step. */
   signal?: AbortSignal;
+  /**
+   * Per-root `include` / `exclude` in place of the ones above, for the roots listed (matched by absolute path):
+   * a multi-root workspace's folders may each set their own. Roots not listed use `include` / `exclude`.
+   * @default []
+   */
+  folders?: { root: string; include?: string[]; exclude?: string[] }[];
 }
 
 /** One kept file. */

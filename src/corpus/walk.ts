@@ -19,6 +19,8 @@ export interface WalkRoot {
   readonly index: number;
   readonly abs: string;
   readonly base: IgnoreLevel | undefined;
+  /** This root's own name rules (a folder's own include/exclude), in place of {@link WalkOptions.rules}. */
+  readonly rules?: NameRules;
 }
 
 /** A file that passed every name-based rule: to be opened and read. */
@@ -122,7 +124,7 @@ export async function walk(roots: readonly WalkRoot[], options: WalkOptions): Pr
         const abs = nodePath.join(job.abs, entry.name);
         // A nested workspace folder is collected under its own root, not twice.
         if (kind === 'dir' && rootPaths.has(abs)) continue;
-        const verdict = judgeByName(rules, levels, path, entry.name, kind);
+        const verdict = judgeByName(job.root.rules ?? rules, levels, path, entry.name, kind);
         if (verdict) skip(job.root, kind === 'dir' ? `${path}/` : path, verdict);
         else if (kind === 'dir') queue.push({ root: job.root, dir: path, abs, chain });
         else candidates.push({ root: job.root, path, abs });

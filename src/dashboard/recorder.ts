@@ -6,7 +6,7 @@
 import { Disposable, Emitter, type IDisposable } from '../shared/disposable';
 import { MAX_CURVE_POINTS, type CurvePoint, type RunStatus } from '../shared/dashboardProtocol';
 import type { CorpusInfo, TrainingEvent } from '../shared/protocol';
-import type { TrainProgress } from '../engine/trainer';
+import type { TrainProgress } from '../shared/progress';
 import { PointHistory } from '../shared/history';
 import { toCurvePoint } from './state';
 
@@ -74,14 +74,23 @@ export class RunRecorder extends Disposable {
           this.changed.fire({ kind: 'status' });
         }
         return;
-      case 'done':
-        if (e.stopReason === 'imported') this.status('idle', 'Imported a model.');
-        else if (!ours) {
-          if (e.stopReason !== 'nothing-to-learn') this.status('done', 'Fine-tuned on saved files.');
+      case 'notice':
+        if (ours) {
+          this.message = `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`;
+          this.changed.fire({ kind: 'status' });
         }
-        else if (e.stopReason === 'aborted') this.status('stopped', 'Training stopped; the best checkpoint was kept.');
-        else this.status('done', e.stopReason === 'budget' ? 'Training finished: the time budget is used up.' : 'Training finished.');
         return;
+      case 'done': {
+        // Why the stored model stayed, or a warning about the new one, said with the end of the run.
+        const also = [e.kept, e.warning].filter((x): x is string => !!x).map((x) => ` ${x.charAt(0).toUpperCase()}${x.slice(1)}.`).join('');
+        if (e.stopReason === 'imported') this.status('idle', `Imported a model.${also}`);
+        else if (!ours) {
+          if (e.stopReason !== 'nothing-to-learn') this.status('done', e.kept ? `Fine-tune on saved files not kept:${also}` : 'Fine-tuned on saved files.');
+        }
+        else if (e.stopReason === 'aborted') this.status('stopped', `Training stopped; the best checkpoint was kept.${also}`);
+        else this.status('done', `${e.stopReason === 'budget' ? 'Training finished: the time budget is used up.' : 'Training finished.'}${also}`);
+        return;
+      }
       case 'error':
         this.status('error', `Training failed: ${e.message}`);
         return;

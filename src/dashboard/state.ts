@@ -6,8 +6,8 @@ import type {
   AcceptanceView, ControlId, ControlView, CorpusView, CurvePoint, DashboardState, ModelView, ProgressView, RunStatus,
 } from '../shared/dashboardProtocol';
 import type { CorpusInfo, ModelInfo } from '../shared/protocol';
-import type { TrainProgress } from '../engine/trainer';
-import { describeQuality, finiteOrNull } from './quality';
+import type { TrainProgress } from '../shared/progress';
+import { describeQuality, finiteOrNull } from '../shared/quality';
 
 export function toProgressView(p: TrainProgress): ProgressView {
   return {
@@ -54,7 +54,12 @@ export function toModelView(m: ModelInfo): ModelView {
     cell: m.config.cell, layers: m.config.layers, units: m.config.units, embeddingSize: m.config.embeddingSize,
     vocabSize: m.config.vocabSize, parameters: m.parameters, trainedSteps: m.trainedSteps, createdAt: m.createdAt,
     validationBitsPerChar: finiteOrNull(m.validationBitsPerChar), kernels: m.kernels,
+    unknownChars: m.validationUnknownChars ?? null, suggests: m.suggests ? capitalise(m.suggests.why) : null,
   };
+}
+
+function capitalise(s: string): string {
+  return `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
 }
 
 export interface ControlInputs {

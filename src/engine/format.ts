@@ -10,14 +10,15 @@
  * in with renames, so an interrupted save leaves the previous model loadable. Loading validates sizes and
  * shapes before allocating anything and reports one clear {@link ModelFormatError}.
  */
+import type { HeldOutComparison } from '../shared/progress';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { validateModelConfig, type ModelConfig, type TrainConfig } from './config';
+import { validateModelConfig, type ModelConfig, type TrainConfig } from '../shared/modelConfig';
 import type { AdamState } from './optimizer';
 import { paramLayout, totalSize } from './params';
 import { Vocabulary, type VocabularyJSON } from './vocab';
 import { layersModelArtifacts, type TF } from './tfjs/layersModel';
-import { show } from './show';
+import { show } from '../shared/show';
 
 export const FORMAT_NAME = 'inkling-model';
 export const FORMAT_VERSION = 1;
@@ -37,7 +38,15 @@ export interface TrainingSummary {
   stopReason: string;
   /** Optimiser steps taken, for resuming the learning-rate schedule and Adam's bias correction. */
   optimizerStep?: number;
+  /** Held-out characters outside the vocabulary (scored as the unknown id; not part of validationBitsPerChar). */
+  validationUnknownChars?: number;
+  /** Where the learning-rate schedule stood at these weights (fraction used), so a resume continues it. */
+  scheduleAt?: number;
+  /** These weights on the held-out files, scored as suggestions are made (see `src/eval/heldOut.ts`). */
+  heldOut?: HeldOutComparison;
 }
+
+export type { HeldOutComparison } from '../shared/progress';
 
 export interface CorpusSummary {
   files: number;

@@ -1,5 +1,5 @@
 /** The engine's public surface: everything the CLI, the workers and the tests use. No `vscode` here. */
-export * from './config';
+export * from '../shared/modelConfig';
 export { Vocabulary, VocabularyError, UNKNOWN_ID, UNKNOWN_CHAR } from './vocab';
 export { Rng } from './rng';
 export { Network } from './network';
@@ -8,7 +8,6 @@ export { pick, type SamplingOptions } from './sampling';
 export { generate, prime, type GenerateOptions } from './generate';
 export { train, createValidator, CorpusTooSmallError, type TrainProgress, type TrainResult } from './trainer';
 export { trainOnText, DOCUMENT_SEPARATOR, type TextSplit, type TrainTextInput } from './pipeline';
-export { evaluateText, type EvalResult } from '../eval/heldOut';
 export {
   saveModel, loadModel, makeMetadata, parseMetadata, ModelFormatError, FORMAT_VERSION,
   type SavedModel, type ModelMetadata, type TrainingSummary, type CorpusSummary,

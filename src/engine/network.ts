@@ -5,22 +5,18 @@
  * carried between consecutive batches (stateful truncated BPTT, as in classic char-rnn): sequence `b` of one
  * batch continues sequence `b` of the previous one, and gradients stop at the batch boundary.
  */
-import { gatesOf, type ModelConfig } from './config';
-import * as cells from './cells';
-import type { Kernels } from './kernels/types';
+import { gatesOf, type ModelConfig } from '../shared/modelConfig';
+import { referenceTrainOps } from './kernels/reference';
+import type { Kernels, RecurrentLayer, RecurrentWork, TrainOps } from './kernels/types';
 import { ParamViews, paramLayout, rnnLayerName, totalSize, type ParamSpec } from './params';
+import type { PhaseClock } from './phases';
 import { Rng } from './rng';
 
-interface LayerBuffers {
+/** A layer's buffers (see {@link RecurrentLayer}: hs, cs, gates, rh, mask, out) and its weights. */
+interface LayerBuffers extends RecurrentLayer {
   input: number;          // input width (E for layer 0, H above)
-  W: Float32Array; U: Float32Array; bias: Float32Array;
+  W: Float32Array;
   dW: Float32Array; dU: Float32Array; dbias: Float32Array;
-  hs: Float32Array;       // [(T+1)·B, H]; rows 0..B are the carried initial state
-  cs: Float32Array | null; // LSTM cell state, same layout
-  gates: Float32Array;    // [T·B, G·H] activations
-  rh: Float32Array | null; // GRU r ⊙ hPrev, [T·B, H]
-  mask: Float32Array | null; // dropout mask on the layer's output, [T·B, H]
-  out: Float32Array;      // the layer's output after dropout, [T·B, H] (== hs rows B.. when no dropout)
 }
 
 export class Network {
@@ -28,16 +24,25 @@ export class Network {
   readonly params: ParamViews;
   readonly grads: ParamViews;
   private readonly layers: LayerBuffers[] = [];
-  private readonly xe: Float32Array;      // embedded input [T·B, E]
+  /**
+   * With at most as many vocabulary entries as characters in a batch, layer 0's input projection is taken from
+   * `ew` = embeddings · W [V, G·H] by row (the same sums, V instead of T·B products), and its gradients from
+   * `dew` [V, G·H] = the gate gradients summed per character id. Otherwise `xe` [T·B, E] holds the embedded input.
+   */
+  private readonly ew: Float32Array | null;
+  private readonly dew: Float32Array | null;
+  private readonly xe: Float32Array | null;
   private readonly logits: Float32Array;  // [T·B, V]
   private readonly dz: Float32Array;      // [T·B, G·H] gate gradients of the layer being back-propagated
   private readonly dA: Float32Array;      // [T·B, max(E, H)] gradient w.r.t. a layer's output/input (ping)
   private readonly dB: Float32Array;      // (pong)
-  private readonly dh: Float32Array;      // [B, H]
-  private readonly dhNext: Float32Array;  // [B, H]
-  private readonly dc: Float32Array;      // [B, H]
-  private readonly drh: Float32Array;     // [B, H]
-  private ids: Int32Array = new Int32Array(0);
+  private readonly work: RecurrentWork;   // [B, H] each
+  private readonly ops: TrainOps;
+  /** The batch's ids and targets, copied into the kernels' memory. */
+  private readonly ids: Int32Array;
+  private readonly targets: Int32Array;
+  /** When set, each phase of a step is timed on it (`inkling bench --profile`). */
+  clock: PhaseClock | null = null;
 
   constructor(
     private readonly kernels: Kernels,
@@ -49,6 +54,7 @@ export class Network {
     const G = gatesOf(cell) * H;
     const B = batch;
     const N = B * seqLength;
+    this.ops = kernels.train ?? referenceTrainOps(kernels);
     this.specs = paramLayout(config);
     const size = totalSize(this.specs);
     this.params = new ParamViews(this.specs, kernels.alloc(size));
@@ -56,8 +62,10 @@ export class Network {
     for (let l = 0; l < config.layers; l++) {
       const name = rnnLayerName(l);
       const hs = kernels.alloc((seqLength + 1) * B * H);
-      const mask = config.dropout > 0 ? kernels.alloc(N * H) : null;
+      // Dropout between layers only: the top layer's output goes to the softmax as it is (as in PyTorch's nn.LSTM).
+      const mask = config.dropout > 0 && l < config.layers - 1 ? kernels.alloc(N * H) : null;
       this.layers.push({
+        cell, B, T: seqLength, H,
         input: l === 0 ? E : H,
         W: this.params.get(`${name}/kernel`), U: this.params.get(`${name}/recurrent_kernel`),
         bias: this.params.get(`${name}/bias`),
@@ -71,15 +79,17 @@ export class Network {
         out: mask ? kernels.alloc(N * H) : hs.subarray(B * H),
       });
     }
-    this.xe = kernels.alloc(N * E);
+    const byVocab = V <= N;
+    this.ew = byVocab ? kernels.alloc(V * G) : null;
+    this.dew = byVocab ? kernels.alloc(V * G) : null;
+    this.xe = byVocab ? null : kernels.alloc(N * E);
     this.logits = kernels.alloc(N * V);
     this.dz = kernels.alloc(N * G);
     this.dA = kernels.alloc(N * Math.max(E, H));
     this.dB = kernels.alloc(N * Math.max(E, H));
-    this.dh = kernels.alloc(B * H);
-    this.dhNext = kernels.alloc(B * H);
-    this.dc = kernels.alloc(B * H);
-    this.drh = kernels.alloc(B * H);
+    this.work = { dh: kernels.alloc(B * H), dhNext: kernels.alloc(B * H), dc: kernels.alloc(B * H), drh: kernels.alloc(B * H) };
+    this.ids = int32(kernels.alloc(N));
+    this.targets = int32(kernels.alloc(N));
   }
 
   /** Zeroes the carried recurrent state (start of an epoch, or a new stream). */
@@ -98,62 +108,38 @@ export class Network {
    */
   private forward(ids: Int32Array, targets: Int32Array, dropoutRng: Rng | null, withGradient: boolean): number {
     const { units: H, embeddingSize: E, vocabSize: V, cell } = this.config;
-    const B = this.batch;
     const T = this.seqLength;
-    const N = B * T;
+    const N = this.batch * T;
     const G = gatesOf(cell) * H;
     const k = this.kernels;
+    const ops = this.ops;
     if (ids.length !== N || targets.length !== N) throw new Error(`expected ${N} ids and targets`);
-    this.ids = ids;
+    const clock = this.clock;
+    clock?.enter('embedding');
+    this.ids.set(ids);
+    this.targets.set(targets);
     const emb = this.params.get('embedding/embeddings');
-    for (let n = 0; n < N; n++) {
-      const id = ids[n]!;
-      this.xe.set(emb.subarray(id * E, id * E + E), n * E);
-    }
-    let x = this.xe;
+    let x: Float32Array | null = this.xe;
+    if (x) ops.gather(N, this.ids, emb, E, x);
     for (const L of this.layers) {
-      // All time steps' input projections at once, then the bias.
-      k.gemm(false, false, N, G, L.input, x, L.input, L.W, G, L.gates, G, false);
-      addRowBias(N, G, L.gates, L.bias);
-      for (let t = 0; t < T; t++) {
-        const gates = L.gates.subarray(t * B * G, (t + 1) * B * G);
-        const hPrev = L.hs.subarray(t * B * H, (t + 1) * B * H);
-        const h = L.hs.subarray((t + 1) * B * H, (t + 2) * B * H);
-        if (cell === 'lstm') {
-          k.gemm(false, false, B, G, H, hPrev, H, L.U, G, gates, G, true);
-          const cs = L.cs!;
-          cells.lstmForward(B, H, gates, cs.subarray(t * B * H, (t + 1) * B * H), cs.subarray((t + 1) * B * H, (t + 2) * B * H), h);
-        } else if (cell === 'gru') {
-          const rh = L.rh!.subarray(t * B * H, (t + 1) * B * H);
-          k.gemm(false, false, B, 2 * H, H, hPrev, H, L.U, G, gates, G, true);
-          cells.gruGates(B, H, gates, hPrev, rh);
-          k.gemm(false, false, B, H, H, rh, H, L.U.subarray(2 * H), G, gates.subarray(2 * H), G, true);
-          cells.gruOutput(B, H, gates, hPrev, h);
-        } else {
-          k.gemm(false, false, B, G, H, hPrev, H, L.U, G, gates, G, true);
-          cells.rnnForward(B, H, gates, h);
-        }
+      // All time steps' input projections at once; the bias is added with the recurrent part.
+      clock?.enter('input products');
+      if (x) {
+        k.gemm(false, false, N, G, L.input, x, L.input, L.W, G, L.gates, G, false);
+      } else {
+        k.gemm(false, false, V, G, E, emb, E, L.W, G, this.ew!, G, false);
+        clock?.enter('embedding');
+        ops.gather(N, this.ids, this.ew!, G, L.gates);
       }
-      if (L.mask) {
-        const hsOut = L.hs.subarray(B * H);
-        if (dropoutRng) {
-          const keep = 1 - this.config.dropout;
-          const scale = 1 / keep;
-          for (let i = 0; i < N * H; i++) {
-            const m = dropoutRng.next() < keep ? scale : 0;
-            L.mask[i] = m;
-            L.out[i] = hsOut[i]! * m;
-          }
-        } else {
-          L.mask.fill(1);
-          L.out.set(hsOut);
-        }
-      }
+      clock?.enter('recurrent fwd');
+      const dropout = L.mask && dropoutRng ? { keep: 1 - this.config.dropout, seed: Math.floor(dropoutRng.next() * 4294967296) } : null;
+      ops.recurrentForward(L, dropout);
       x = L.out;
     }
-    k.gemm(false, false, N, V, H, x, H, this.params.get('output/kernel'), V, this.logits, V, false);
-    addRowBias(N, V, this.logits, this.params.get('output/bias'));
-    return cells.softmaxCrossEntropy(N, V, this.logits, targets, withGradient ? 1 / N : 0);
+    clock?.enter('output products');
+    k.gemm(false, false, N, V, H, x!, H, this.params.get('output/kernel'), V, this.logits, V, false);
+    clock?.enter('softmax+CE');
+    return ops.softmaxCrossEntropy(N, V, this.logits, this.params.get('output/bias'), this.targets, withGradient ? 1 / N : 0);
   }
 
   /** Moves the last time step's state into the carried-state slot for the next batch. */
@@ -164,6 +150,18 @@ export class Network {
       L.hs.copyWithin(0, T * n, (T + 1) * n);
       L.cs?.copyWithin(0, T * n, (T + 1) * n);
     }
+  }
+
+  /**
+   * After {@link evaluate}: the nats of `target` at position `n` (time-major, `t * B + b`) of that batch, as counted
+   * in its sum (so a caller can take some positions, e.g. unknown characters, out of the figure).
+   */
+  evaluatedNats(n: number, target: number): number {
+    const V = this.config.vocabSize;
+    const row = this.logits.subarray(n * V, (n + 1) * V);
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += row[v]!;
+    return -Math.log(Math.max(row[target]! / sum, 1e-30));
   }
 
   /** Forward only (no dropout, no gradients); carries the state on. Returns summed nats over the batch. */
@@ -186,47 +184,28 @@ export class Network {
 
   private backward(): void {
     const { units: H, embeddingSize: E, vocabSize: V, cell } = this.config;
-    const B = this.batch;
-    const T = this.seqLength;
-    const N = B * T;
+    const N = this.batch * this.seqLength;
     const G = gatesOf(cell) * H;
     const k = this.kernels;
+    const ops = this.ops;
+    const clock = this.clock;
     const top = this.layers[this.layers.length - 1]!;
     // Dense layer.
+    clock?.enter('output products');
     k.gemm(true, false, H, V, N, top.out, H, this.logits, V, this.grads.get('output/kernel'), V, false);
-    columnSums(N, V, this.logits, this.grads.get('output/bias'));
+    clock?.enter('bias grads');
+    ops.columnSums(N, V, this.logits, this.grads.get('output/bias'));
+    clock?.enter('output products');
     let dOut = this.dA;
     let dIn = this.dB;
     k.gemm(false, true, N, H, V, this.logits, V, this.params.get('output/kernel'), V, dOut, H, false);
 
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const L = this.layers[l]!;
-      if (L.mask) for (let i = 0; i < N * H; i++) dOut[i] = dOut[i]! * L.mask[i]!;
-      this.dhNext.fill(0);
-      this.dc.fill(0);
-      for (let t = T - 1; t >= 0; t--) {
-        const rows = t * B * H;
-        const dh = this.dh;
-        for (let i = 0; i < B * H; i++) dh[i] = dOut[rows + i]! + this.dhNext[i]!;
-        const gates = L.gates.subarray(t * B * G, (t + 1) * B * G);
-        const dz = this.dz.subarray(t * B * G, (t + 1) * B * G);
-        const hPrev = L.hs.subarray(t * B * H, (t + 1) * B * H);
-        if (cell === 'lstm') {
-          const cs = L.cs!;
-          cells.lstmBackward(B, H, gates, cs.subarray(t * B * H, (t + 1) * B * H),
-            cs.subarray((t + 1) * B * H, (t + 2) * B * H), dh, this.dc, dz);
-          k.gemm(false, true, B, H, G, dz, G, L.U, G, this.dhNext, H, false);
-        } else if (cell === 'gru') {
-          cells.gruBackwardZH(B, H, gates, hPrev, dh, dz, this.dhNext);
-          k.gemm(false, true, B, H, H, dz.subarray(2 * H), G, L.U.subarray(2 * H), G, this.drh, H, false);
-          cells.gruBackwardR(B, H, gates, hPrev, this.drh, dz, this.dhNext);
-          k.gemm(false, true, B, H, 2 * H, dz, G, L.U, G, this.dhNext, H, true);
-        } else {
-          cells.rnnBackward(B, H, L.hs.subarray((t + 1) * B * H, (t + 2) * B * H), dh, dz);
-          k.gemm(false, true, B, H, G, dz, G, L.U, G, this.dhNext, H, false);
-        }
-      }
+      clock?.enter('recurrent bwd');
+      ops.recurrentBackward(L, dOut, this.dz, this.work);
       // Weight gradients for all time steps at once.
+      clock?.enter('recurrent weight grads');
       const hPrevAll = L.hs.subarray(0, N * H);
       if (cell === 'gru') {
         k.gemm(true, false, H, 2 * H, N, hPrevAll, H, this.dz, G, L.dU, G, false);
@@ -234,37 +213,34 @@ export class Network {
       } else {
         k.gemm(true, false, H, G, N, hPrevAll, H, this.dz, G, L.dU, G, false);
       }
+      clock?.enter('bias grads');
+      ops.columnSums(N, G, this.dz, L.dbias);
       const x = l === 0 ? this.xe : this.layers[l - 1]!.out;
+      if (!x) {
+        // Layer 0 by vocabulary entry: dW = embᵀ · dew, d(embeddings) = dew · Wᵀ.
+        clock?.enter('embedding');
+        const emb = this.params.get('embedding/embeddings');
+        ops.scatterAdd(N, this.ids, this.dz, G, this.dew!, V);
+        clock?.enter('input products');
+        k.gemm(true, false, E, G, V, emb, E, this.dew!, G, L.dW, G, false);
+        k.gemm(false, true, V, E, G, this.dew!, G, L.W, G, this.grads.get('embedding/embeddings'), E, false);
+        break;
+      }
+      clock?.enter('input products');
       k.gemm(true, false, L.input, G, N, x, L.input, this.dz, G, L.dW, G, false);
-      columnSums(N, G, this.dz, L.dbias);
       k.gemm(false, true, N, L.input, G, this.dz, G, L.W, G, dIn, L.input, false);
       [dOut, dIn] = [dIn, dOut];
+      if (l === 0) {
+        // Embedding: scatter-add the input gradients (now in dOut, [N, E]).
+        clock?.enter('embedding');
+        ops.scatterAdd(N, this.ids, dOut, E, this.grads.get('embedding/embeddings'), V);
+      }
     }
-    // Embedding: scatter-add the input gradients (now in dOut, [N, E]).
-    const dEmb = this.grads.get('embedding/embeddings');
-    dEmb.fill(0);
-    for (let n = 0; n < N; n++) {
-      const base = this.ids[n]! * E;
-      for (let e = 0; e < E; e++) dEmb[base + e]! += dOut[n * E + e]!;
-    }
-  }
-
-  dispose(): void {
-    // Buffers belong to the kernels' arena; releasing the kernels releases them.
+    clock?.enter('other');
   }
 }
 
-function addRowBias(rows: number, cols: number, m: Float32Array, bias: Float32Array): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let c = 0; c < cols; c++) m[o + c]! += bias[c]!;
-  }
-}
-
-function columnSums(rows: number, cols: number, m: Float32Array, out: Float32Array): void {
-  out.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let c = 0; c < cols; c++) out[c]! += m[o + c]!;
-  }
+/** An Int32Array over the same memory as a buffer from `alloc` (for ids and targets the kernels read in place). */
+function int32(buf: Float32Array): Int32Array {
+  return new Int32Array(buf.buffer, buf.byteOffset, buf.length);
 }

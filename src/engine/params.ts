@@ -4,7 +4,7 @@
  * `embedding/embeddings [V, E]`, `rnn_<l>/kernel [in, G·H]`, `rnn_<l>/recurrent_kernel [H, G·H]`,
  * `rnn_<l>/bias [G·H]`, `output/kernel [H, V]`, `output/bias [V]` (G = gates: LSTM i,f,c,o; GRU z,r,h; RNN 1).
  */
-import { gatesOf, type ModelConfig } from './config';
+import { gatesOf, type InitStyle, type ModelConfig } from '../shared/modelConfig';
 import { Rng } from './rng';
 
 export interface ParamSpec {
@@ -66,7 +66,11 @@ export class ParamViews {
  * Initialises parameters as TF.js layers do by default: uniform ±0.05 embeddings, Glorot-uniform kernels,
  * orthogonal recurrent kernels (per gate block), zero biases with the LSTM forget-gate bias at 1.
  */
-export function initParams(c: ModelConfig, views: ParamViews, seed: number): void {
+export function initParams(c: ModelConfig, views: ParamViews, seed: number, style: InitStyle = 'keras'): void {
+  if (style === 'torch') {
+    initParamsTorch(c, views, seed);
+    return;
+  }
   const rng = new Rng(seed);
   const g = gatesOf(c.cell);
   const H = c.units;
@@ -83,6 +87,30 @@ export function initParams(c: ModelConfig, views: ParamViews, seed: number): voi
   }
   uniform(views.get('output/kernel'), Math.sqrt(6 / (H + c.vocabSize)), rng);
   views.get('output/bias').fill(0);
+}
+
+/** `keras`: TF.js layers' defaults (above); `torch`: PyTorch's nn.Embedding / nn.LSTM / nn.Linear defaults. */
+export type { InitStyle } from '../shared/modelConfig';
+
+/**
+ * PyTorch's defaults, for side-by-side runs with a PyTorch peer: N(0, 1) embeddings; every LSTM weight uniform
+ * ±1/√H, the bias the sum of two such (PyTorch has b_ih and b_hh); the output layer uniform ±1/√H.
+ */
+function initParamsTorch(c: ModelConfig, views: ParamViews, seed: number): void {
+  const rng = new Rng(seed);
+  const H = c.units;
+  const e = views.get('embedding/embeddings');
+  for (let i = 0; i < e.length; i++) e[i] = rng.normal();
+  const k = 1 / Math.sqrt(H);
+  for (let l = 0; l < c.layers; l++) {
+    const name = rnnLayerName(l);
+    uniform(views.get(`${name}/kernel`), k, rng);
+    uniform(views.get(`${name}/recurrent_kernel`), k, rng);
+    const bias = views.get(`${name}/bias`);
+    for (let i = 0; i < bias.length; i++) bias[i] = (rng.next() * 2 - 1) * k + (rng.next() * 2 - 1) * k;
+  }
+  uniform(views.get('output/kernel'), k, rng);
+  uniform(views.get('output/bias'), k, rng);
 }
 
 function uniform(a: Float32Array, limit: number, rng: Rng): void {

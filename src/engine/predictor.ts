@@ -11,10 +11,11 @@
  * reset columns are fused (the candidate's recurrent product needs the reset gate first). Training and the
  * batched Network always use float32.
  */
-import { gatesOf, type ModelConfig } from './config';
+import { gatesOf, type ModelConfig } from '../shared/modelConfig';
 import * as cells from './cells';
 import type { Kernels, QuantizedMatrix } from './kernels/types';
 import { paramLayout, ParamViews, rnnLayerName, totalSize } from './params';
+import { UNKNOWN_ID } from './vocab';
 
 /** Hidden (and LSTM cell) state of every layer, flat: `[h_0, c_0, h_1, c_1, ...]`, each `units` long. */
 export interface RecurrentState {
@@ -52,7 +53,17 @@ export interface PredictorOptions {
    * @default true
    */
   nativeCells?: boolean;
+  /**
+   * Dynamic evaluation: the step size of plain SGD on the output layer (kernel and bias) after each character of
+   * real text fed with `learn` (never the model's own guesses), on that character's log-loss. 0 = the weights
+   * never change. The output layer then runs in float32 (it is small; the recurrent products stay int8).
+   * @default {@link DEFAULT_ADAPT_RATE}
+   */
+  adaptRate?: number;
 }
+
+/** Output-layer SGD step size of dynamic evaluation (chosen with `inkling eval` on held-out text). */
+export const DEFAULT_ADAPT_RATE = 0.01;
 
 /** The quantized weights of a {@link Predictor}. */
 interface QuantizedWeights {
@@ -88,6 +99,11 @@ export class Predictor implements StepModel {
   private readonly stride: number;           // floats per layer in the state
   private readonly q: QuantizedWeights | null;
   private readonly lstmCell: ((H: number, gates: Float32Array, c: Float32Array, h: Float32Array) => void) | null;
+  private readonly adaptProbs: Float32Array; // [V] scratch of learn()
+  /** Output-layer SGD step size (see {@link PredictorOptions.adaptRate}); may be changed at any time. */
+  adaptRate: number;
+  /** Characters learned from (dynamic evaluation) since construction. */
+  learned = 0;
 
   constructor(
     private readonly kernels: Kernels, readonly config: ModelConfig, weights: Float32Array, opts: PredictorOptions = {},
@@ -116,6 +132,8 @@ export class Predictor implements StepModel {
     this.stride = cell === 'lstm' ? 2 * H : H;
     this.q = (opts.quantize ?? true) ? this.quantizeWeights() : null;
     this.lstmCell = (opts.nativeCells ?? true) && kernels.lstmCell ? kernels.lstmCell.bind(kernels) : null;
+    this.adaptProbs = kernels.alloc(V);
+    this.adaptRate = opts.adaptRate ?? DEFAULT_ADAPT_RATE;
   }
 
   /** True when the recurrent and output products run on int8 weights. */
@@ -254,8 +272,47 @@ export class Predictor implements StepModel {
     }
     state.fed++;
     if (!wantProbs) return this.probs;
-    gemvQ(x, q.output, this.probs, false);
+    // An adapting output layer changes after every character: it stays in float32.
+    if (this.adaptRate > 0) this.kernels.gemm(false, false, 1, this.config.vocabSize, H, x, H, this.params.get('output/kernel'), this.config.vocabSize, this.probs, this.config.vocabSize, false);
+    else gemvQ(x, q.output, this.probs, false);
     return this.softmax();
+  }
+
+  /**
+   * Dynamic evaluation: `id` is the real character that follows the text fed into `state` so far (call before
+   * feeding it). Takes one SGD step of size {@link adaptRate} on the output layer for −log p(id), from the top
+   * layer's output in `state`. Costs two [H]×[H, V] passes. No-op when the rate is 0 or nothing was fed yet.
+   */
+  learn(state: RecurrentState, id: number): void {
+    const { units: H, vocabSize: V, layers } = this.config;
+    const lr = this.adaptRate;
+    if (!(lr > 0) || state.fed === 0 || !(id >= 0 && id < V)) return;
+    const top = (layers - 1) * this.stride;
+    // The kernels read operands from their own memory; the state lives in plain memory.
+    const h = this.x;
+    h.set(state.data.subarray(top, top + H));
+    const W = this.params.get('output/kernel');
+    const b = this.params.get('output/bias');
+    const p = this.adaptProbs;
+    this.kernels.gemm(false, false, 1, V, H, h, H, W, V, p, V, false);
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) {
+      const z = (p[v] = p[v]! + b[v]!);
+      if (z > max) max = z;
+    }
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += p[v] = Math.exp(p[v]! - max);
+    // p becomes −lr · dL/dlogits = lr · (onehot − softmax).
+    for (let v = 0; v < V; v++) p[v] = -lr * (p[v]! / sum);
+    p[id] = p[id]! + lr;
+    for (let v = 0; v < V; v++) b[v] = b[v]! + p[v]!;
+    for (let j = 0; j < H; j++) {
+      const hj = h[j]!;
+      if (hj === 0) continue;
+      const row = j * V;
+      for (let v = 0; v < V; v++) W[row + v] = W[row + v]! + hj * p[v]!;
+    }
+    this.learned++;
   }
 
   /** LSTM cell from this.c (the old cell state, overwritten) and `gates`; writes the new state to `c` and `h`. */
@@ -284,10 +341,16 @@ export class Predictor implements StepModel {
     return this.probs;
   }
 
-  /** Feeds a sequence; returns the distribution after its last character (or null for an empty sequence). */
-  feed(state: RecurrentState, ids: ArrayLike<number>): Float32Array | null {
+  /**
+   * Feeds a sequence; returns the distribution after its last character (or null for an empty sequence).
+   * `learn`: the ids are text the user really wrote, so the output layer learns from each (see {@link learn}).
+   */
+  feed(state: RecurrentState, ids: ArrayLike<number>, learn = false): Float32Array | null {
     let p: Float32Array | null = null;
-    for (let i = 0; i < ids.length; i++) p = this.step(state, ids[i]!, i === ids.length - 1);
+    for (let i = 0; i < ids.length; i++) {
+      if (learn && ids[i]! !== UNKNOWN_ID) this.learn(state, ids[i]!);
+      p = this.step(state, ids[i]!, i === ids.length - 1);
+    }
     return p;
   }
 }

@@ -4,9 +4,22 @@
  * character of each stream has no context). Used by validation during training and by `inkling eval`.
  */
 import { fittingBatch, StreamBatcher } from './batches';
-import type { ModelConfig } from './config';
+import type { ModelConfig } from '../shared/modelConfig';
 import type { Kernels } from './kernels/types';
 import { Network } from './network';
+import { UNKNOWN_ID } from './vocab';
+
+/** A held-out figure: bits per character over the characters the vocabulary knows, and the unknown ones apart. */
+export interface HeldOutScore {
+  /** Mean bits per character over the scored characters that are in the vocabulary. */
+  bitsPerChar: number;
+  /** Scored characters that are in the vocabulary. */
+  knownChars: number;
+  /** Scored characters outside the vocabulary (the unknown id): not part of `bitsPerChar`. */
+  unknownChars: number;
+  /** Mean bits the model gave each unknown character (NaN when there were none). */
+  unknownBitsEach: number;
+}
 
 export class StreamScorer {
   private readonly net: Network;
@@ -26,15 +39,34 @@ export class StreamScorer {
     return b < 1 ? null : new StreamScorer(kernels, config, tokens, b, seqLength);
   }
 
-  /** Mean bits per character of the stream under `weights` (flat, paramLayout order). */
+  /** Mean bits per character of the stream under `weights` (flat, paramLayout order), unknown characters included. */
   bitsPerChar(weights: Float32Array): number {
+    const s = this.score(weights);
+    return (s.bitsPerChar * s.knownChars + (s.unknownChars ? s.unknownBitsEach * s.unknownChars : 0)) / this.chars;
+  }
+
+  /** The stream's figure under `weights`, with characters outside the vocabulary counted apart. */
+  score(weights: Float32Array): HeldOutScore {
     this.net.params.flat.set(weights);
     this.net.resetState();
     let nats = 0;
+    let unknownNats = 0;
+    let unknown = 0;
     for (let k = 0; k < this.batcher.batchesPerPass; k++) {
       this.batcher.fill(k);
       nats += this.net.evaluate(this.batcher.ids, this.batcher.targets);
+      const targets = this.batcher.targets;
+      for (let n = 0; n < targets.length; n++) {
+        if (targets[n] !== UNKNOWN_ID) continue;
+        unknown++;
+        unknownNats += this.net.evaluatedNats(n, UNKNOWN_ID);
+      }
     }
-    return nats / this.chars / Math.LN2;
+    const known = this.chars - unknown;
+    return {
+      bitsPerChar: known > 0 ? (nats - unknownNats) / known / Math.LN2 : Number.NaN,
+      knownChars: known, unknownChars: unknown,
+      unknownBitsEach: unknown > 0 ? unknownNats / unknown / Math.LN2 : Number.NaN,
+    };
   }
 }

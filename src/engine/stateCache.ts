@@ -45,8 +45,9 @@ export class DocumentStates<S extends RecurrentState = RecurrentState> {
    * The state after `context` in document `doc`; the returned state is a private copy the caller may advance.
    * @param wholePrefix the context is the document's entire text before the cursor (it starts at offset 0),
    *   so only a snapshot of exactly that text may be reused.
+   * @param learn the newly typed text may be learned from (false in files training would skip).
    */
-  prepare(doc: string, context: string, wholePrefix = false): Prepared<S> {
+  prepare(doc: string, context: string, wholePrefix = false, learn = true): Prepared<S> {
     const snaps = this.docs.get(doc) ?? [];
     this.docs.delete(doc);
     this.docs.set(doc, snaps); // most recently used last
@@ -58,8 +59,8 @@ export class DocumentStates<S extends RecurrentState = RecurrentState> {
       snap = found.snap;
     } else if (found) {
       const state = this.predictor.cloneState(found.snap.state);
-      // Typed (or pasted) text: the user's own, which an adaptive model learns from.
-      const probs = this.predictor.feed(state, this.vocab.encode(found.delta), true)!;
+      // Typed (or pasted) text: the user's own, which an adaptive model learns from (unless `learn` is off).
+      const probs = this.predictor.feed(state, this.vocab.encode(found.delta), learn)!;
       fed = found.delta.length;
       snap = { text: trimTail(found.snap.text + found.delta, context.length), state, probs: probs.slice() };
       this.push(snaps, snap);

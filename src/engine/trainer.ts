@@ -1,42 +1,41 @@
 /**
  * The training loop: stateful truncated BPTT over the training tokens with Adam, global-norm clipping,
- * a cosine learning-rate schedule over the budget, periodic validation in bits per character, best-checkpoint
+ * a learning-rate schedule (warm-up, then inverse-square-root to a floor, constant or cosine), periodic validation in bits per character, best-checkpoint
  * keeping, resume, a time budget and an abort signal. Yields to the event loop between steps so the caller (a
  * worker or the CLI) stays responsive to cancel messages, and can pause between steps (while the user types): the
  * budget counts training time, so time spent paused is not counted against it (nor in the speed, the ETA or the
  * learning-rate schedule).
  */
 import { fittingBatch, StreamBatcher } from './batches';
-import type { ModelConfig, TrainConfig } from './config';
+import type { ModelConfig, TrainConfig } from '../shared/modelConfig';
 import type { Kernels } from './kernels/types';
 import { Network } from './network';
 import { Adam, clipScale, globalNorm, learningRateAt, type AdamState } from './optimizer';
-import { initParams } from './params';
-import { StreamScorer } from './scorer';
+import { initParams, type InitStyle } from './params';
+import { StreamScorer, type HeldOutScore } from './scorer';
 import { Rng } from './rng';
+import type { TrainProgress } from '../shared/progress';
+
+export type { TrainProgress } from '../shared/progress';
 
 const LN2 = Math.LN2;
 
-export interface TrainProgress {
+/** Something the run's log should say (a rollback, a lowered learning rate). */
+export interface TrainNotice {
+  kind: 'rollback' | 'above-uniform' | 'not-finite';
+  message: string;
   step: number;
-  epoch: number;
-  /** Mean training loss of recent steps, bits per character. */
-  trainBits: number;
-  /** Latest validation loss, bits per character (NaN before the first validation or without validation data). */
-  valBits: number;
-  bestValBits: number;
-  charsPerSec: number;
-  elapsedSec: number;
-  /** Estimated seconds left (NaN when unknown). */
-  etaSec: number;
-  /** Fraction of the budget used, 0..1. */
-  fraction: number;
-  learningRate: number;
-  /** True in the report sent when training pauses for the user (see {@link TrainInput.pauseMs}). */
-  paused?: boolean;
-  /** Seconds spent paused so far (not part of elapsedSec). */
-  pausedSec?: number;
 }
+
+/**
+ * A validation this many bits per character above the best so far (or above the uniform distribution, log2 of the
+ * vocabulary) counts as a divergence: the run goes back to its best weights and their Adam moments, at half the
+ * learning rate.
+ */
+export const DIVERGENCE_MARGIN = 0.5;
+
+/** Validations at these step counts as well as every `validateEverySeconds`, so a small corpus memorised in the first seconds is caught early. */
+export const EARLY_VALIDATION_STEPS: readonly number[] = [25, 50, 100, 200, 400, 800];
 
 export interface TrainInput {
   kernels: Kernels;
@@ -46,12 +45,30 @@ export interface TrainInput {
   validationTokens: Int32Array;
   /** Start from these weights (flat, {@link paramLayout} order) instead of a fresh initialisation. */
   initialWeights?: Float32Array;
+  /** How fresh weights are initialised (see {@link initParams}). @default the train config's `init` */
+  initStyle?: InitStyle;
   /** Resume the optimiser. */
   optimizerState?: AdamState;
+  /**
+   * Where the learning-rate schedule stands at the start, as the fraction of it already used (a resumed run continues
+   * the cosine from there over its own budget instead of warming up and starting at the peak again). @default 0
+   */
+  scheduleStart?: number;
+  /**
+   * With `initialWeights`: score them on the validation tokens before the first step and start `best` there, so
+   * the run reports `improved` only when it beats them (a resumed run never replaces a better stored model).
+   * @default true when `initialWeights` is given
+   */
+  validateInitial?: boolean;
+  /** What the run's log should say: rollbacks after a divergence, a lowered learning rate. */
+  onNotice?: (n: TrainNotice) => void;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
-  /** Called when validation improves, with a copy of the weights; e.g. to write a checkpoint. */
-  onBest?: (weights: Float32Array, p: TrainProgress) => void | Promise<void>;
+  /**
+   * Called when validation improves, with a copy of the weights and of the optimizer state that belongs to them;
+   * e.g. to write a checkpoint.
+   */
+  onBest?: (weights: Float32Array, p: TrainProgress, optimizer: AdamState, scheduleAt: number) => void | Promise<void>;
   /** Minimum milliseconds between onProgress calls (validation and the end always report). @default 250 */
   progressIntervalMs?: number;
   /**
@@ -83,9 +100,19 @@ export interface TrainResult {
   /** Best weights by validation loss (the final ones when there was no validation data). */
   bestWeights: Float32Array;
   finalWeights: Float32Array;
+  /** The optimizer state that belongs to `bestWeights` (Adam's moments and step when they were the weights). */
   optimizerState: AdamState;
+  /** The schedule position (fraction used, for {@link TrainInput.scheduleStart}) at `bestWeights`. */
+  scheduleAt: number;
   progress: TrainProgress;
   stopReason: 'budget' | 'steps' | 'epochs' | 'aborted';
+  /** The validation figure of `bestWeights` (null without validation data). */
+  best: HeldOutScore | null;
+  /** The figure of the initial weights when they were validated first (see {@link TrainInput.validateInitial}). */
+  initial: HeldOutScore | null;
+  /** False when validation never beat the initial weights' figure (then `bestWeights` are the initial weights). */
+  improved: boolean;
+  rollbacks: number;
 }
 
 export class CorpusTooSmallError extends Error {
@@ -107,11 +134,13 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     }
     flat.set(input.initialWeights);
   } else {
-    initParams(model, net.params, cfg.seed);
+    initParams(model, net.params, cfg.seed, input.initStyle ?? cfg.init);
   }
-  const adam = new Adam(flat.length, 0.9, 0.999, 1e-8, input.optimizerState);
+  const adam = new Adam(flat.length, cfg.beta1, cfg.beta2, cfg.adamEpsilon, input.optimizerState && copyState(input.optimizerState), kernels);
   const rng = new Rng(cfg.seed + 17);
-  const validator = createValidator(kernels, model, cfg, input.validationTokens);
+  const validator = createHeldOutScorer(kernels, model, cfg, input.validationTokens);
+  const uniformBits = Math.log2(model.vocabSize);
+  const scheduleStart = Math.min(1, Math.max(0, input.scheduleStart ?? 0));
 
   const start = performance.now();
   const budgetMs = cfg.minutes > 0 ? cfg.minutes * 60_000 : 0;
@@ -127,8 +156,18 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   let recentCount = 0;
   let trainBits = Number.NaN;
   let lr = cfg.learningRate;
-  let stopReason: TrainResult['stopReason'] = 'budget';
+  let stopReason: TrainResult['stopReason'];
   let pausedMs = 0;
+  let bestScore: HeldOutScore | null = null;
+  let initialScore: HeldOutScore | null = null;
+  let bestOptimizer: AdamState = copyState(adam.state);
+  let bestScheduleAt = scheduleStart;
+  let improved = false;
+  let rollbacks = 0;
+  /** Halved at each rollback. */
+  let lrScale = 1;
+  let lastUnknown: number | undefined;
+  let nextEarly = 0;
 
   /** Training time: wall time since the start minus the time spent paused for the user. */
   const elapsed = (): number => performance.now() - start - pausedMs;
@@ -143,7 +182,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     const sec = elapsed() / 1000;
     const fraction = fractionDone();
     return {
-      step, epoch, trainBits, valBits: lastVal, bestValBits: best, learningRate: lr,
+      step, epoch, trainBits, valBits: lastVal, bestValBits: best, learningRate: lr, valUnknownChars: lastUnknown, rollbacks,
       charsPerSec: sec > 0 ? (step * batch * cfg.seqLength) / sec : 0,
       elapsedSec: sec, fraction,
       etaSec: fraction > 0 && fraction < 1 ? (sec * (1 - fraction)) / fraction : Number.NaN,
@@ -167,17 +206,59 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     input.onProgress?.(snapshot());
     return waited;
   };
+  const scheduleAt = (): number => scheduleStart + (1 - scheduleStart) * fractionDone();
+  /** Back to the best weights and their optimizer state, at half the learning rate. */
+  const rollBack = (kind: TrainNotice['kind'], why: string): void => {
+    if (!bestWeights) return;
+    flat.set(bestWeights);
+    adam.state.m.set(bestOptimizer.m);
+    adam.state.v.set(bestOptimizer.v);
+    adam.state.step = bestOptimizer.step;
+    net.resetState();
+    rollbacks++;
+    lrScale /= 2;
+    input.onNotice?.({
+      kind, step,
+      message: `${why}: rolled back to the best weights (validation ${best.toFixed(3)} bits/char) and halved the learning rate (now ${(lrScale * 100).toFixed(lrScale < 0.1 ? 1 : 0)}% of the schedule)`,
+    });
+  };
   const validate = async (): Promise<void> => {
     if (!validator) return;
-    lastVal = validator(flat);
+    const score = validator(flat);
+    lastVal = score.bitsPerChar;
+    lastUnknown = score.unknownChars;
     lastValAt = performance.now();
     if (lastVal < best) {
       best = lastVal;
+      bestScore = score;
       bestWeights = flat.slice();
-      await input.onBest?.(bestWeights.slice(), snapshot());
+      bestOptimizer = copyState(adam.state);
+      bestScheduleAt = scheduleAt();
+      improved = true;
+      await input.onBest?.(bestWeights.slice(), snapshot(), copyState(bestOptimizer), bestScheduleAt);
+    } else if (!Number.isFinite(lastVal) || lastVal > best + DIVERGENCE_MARGIN || lastVal > uniformBits) {
+      const why = !Number.isFinite(lastVal) ? 'validation is not a finite number'
+        : lastVal > uniformBits ? `validation ${lastVal.toFixed(3)} bits/char is above the uniform distribution (${uniformBits.toFixed(3)})`
+          : `validation ${lastVal.toFixed(3)} bits/char is more than ${DIVERGENCE_MARGIN} above the best so far`;
+      rollBack(lastVal > uniformBits ? 'above-uniform' : 'rollback', why);
     }
-    input.onProgress?.(snapshot());
+    if (improved && best === lastVal && lastVal > uniformBits) {
+      // Even the best so far is worse than knowing nothing: go on more carefully.
+      lrScale /= 2;
+      input.onNotice?.({ kind: 'above-uniform', step, message: `validation ${lastVal.toFixed(3)} bits/char is above the uniform distribution (${uniformBits.toFixed(3)}); halved the learning rate` });
+    }
+    input.onProgress?.({ ...snapshot(), validated: true });
   };
+  if (input.initialWeights && validator && (input.validateInitial ?? true)) {
+    initialScore = validator(flat);
+    best = initialScore.bitsPerChar;
+    bestScore = initialScore;
+    lastVal = best;
+    lastUnknown = initialScore.unknownChars;
+    bestWeights = flat.slice();
+    lastValAt = performance.now();
+    input.onProgress?.({ ...snapshot(), validated: true });
+  }
 
   outer: for (;;) {
     const batcher = new StreamBatcher(input.trainTokens, batch, cfg.seqLength, epoch === 0 ? 0 : rng.int(cfg.seqLength));
@@ -190,8 +271,18 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       batcher.fill(k);
       const loss = net.trainStep(batcher.ids, batcher.targets, model.dropout > 0 ? rng : null);
       const grads = net.grads.flat;
-      const scale = clipScale(globalNorm(grads), cfg.clipNorm);
-      lr = learningRateAt(cfg.learningRate, adam.state.step, fractionDone());
+      const norm = globalNorm(grads, kernels);
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+        // A step that would write NaN into every weight: go back instead (or skip it when there is no best yet).
+        if (bestWeights) rollBack('not-finite', 'the training loss is not a finite number');
+        else input.onNotice?.({ kind: 'not-finite', step, message: 'the training loss is not a finite number; step skipped' });
+        step++;
+        continue;
+      }
+      const scale = clipScale(norm, cfg.clipNorm);
+      // The schedule's step is Adam's (restored on resume, so no second warm-up) and its position continues from
+      // `scheduleStart`.
+      lr = learningRateAt(cfg, adam.state.step, scheduleAt()) * lrScale;
       adam.update(flat, grads, lr, scale);
       step++;
       recentLoss += loss;
@@ -204,7 +295,9 @@ export async function train(input: TrainInput): Promise<TrainResult> {
         lastReport = now;
         input.onProgress?.(snapshot());
       }
-      if (now - lastValAt >= cfg.validateEverySeconds * 1000) await validate();
+      const early = nextEarly < EARLY_VALIDATION_STEPS.length && step >= EARLY_VALIDATION_STEPS[nextEarly]!;
+      if (early) while (nextEarly < EARLY_VALIDATION_STEPS.length && step >= EARLY_VALIDATION_STEPS[nextEarly]!) nextEarly++;
+      if (early || now - lastValAt >= cfg.validateEverySeconds * 1000) await validate();
       // Let cancel messages and timers through.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -216,13 +309,23 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   const finalWeights = flat.slice();
   const progress = snapshot();
   input.onProgress?.(progress);
+  const noValidation = !bestWeights;
   return {
     bestWeights: bestWeights ?? finalWeights,
     finalWeights,
-    optimizerState: adam.state,
+    optimizerState: noValidation ? adam.snapshot() : bestOptimizer,
+    scheduleAt: noValidation ? scheduleAt() : bestScheduleAt,
     progress,
     stopReason,
+    best: bestScore,
+    initial: initialScore,
+    improved: noValidation ? step > 0 : improved,
+    rollbacks,
   };
+}
+
+function copyState(s: AdamState): AdamState {
+  return { step: s.step, m: s.m.slice(), v: s.v.slice() };
 }
 
 /**
@@ -232,7 +335,18 @@ export async function train(input: TrainInput): Promise<TrainResult> {
 export function createValidator(
   kernels: Kernels, model: ModelConfig, cfg: TrainConfig, tokens: Int32Array,
 ): ((weights: Float32Array) => number) | null {
+  const score = createHeldOutScorer(kernels, model, cfg, tokens);
+  return score && ((weights) => score(weights).bitsPerChar);
+}
+
+/**
+ * As {@link createValidator}, with the whole figure: bits per character over the characters the vocabulary knows,
+ * and the unknown characters counted apart.
+ */
+export function createHeldOutScorer(
+  kernels: Kernels, model: ModelConfig, cfg: TrainConfig, tokens: Int32Array,
+): ((weights: Float32Array) => HeldOutScore) | null {
   const slice = tokens.subarray(0, Math.min(tokens.length, cfg.validationChars + 1));
   const scorer = StreamScorer.create(kernels, model, slice, cfg.batchSize, cfg.seqLength);
-  return scorer && ((weights) => scorer.bitsPerChar(weights));
+  return scorer && ((weights) => scorer.score(weights));
 }

@@ -2,7 +2,7 @@
  * Character vocabulary: code points to ids. Id 0 is the unknown character, so any text can be encoded.
  * Serialised as `{ version: 1, chars: string[] }` where `chars[i]` is the character of id `i + 1`.
  */
-import { show } from './show';
+import { show } from '../shared/show';
 
 export const UNKNOWN_ID = 0;
 /** Shown for the unknown id when decoding. */
@@ -19,6 +19,13 @@ export interface VocabularyOptions {
   maxSize?: number;
   /** Characters seen fewer times map to the unknown id. @default 1 */
   minCount?: number;
+  /**
+   * Characters found in fewer of the given texts (documents) map to the unknown id. A symbol that only one file
+   * uses then trains the unknown id, so the model learns what a character it has never seen costs (a held-out
+   * file's own symbols are scored as the unknown id, which would otherwise never be a training target and be
+   * driven towards probability zero). @default 1
+   */
+  minDocuments?: number;
 }
 
 export class VocabularyError extends Error {
@@ -36,12 +43,19 @@ export class Vocabulary {
   static fromText(texts: string | Iterable<string>, options: VocabularyOptions = {}): Vocabulary {
     const maxSize = options.maxSize ?? 255;
     const minCount = options.minCount ?? 1;
+    const minDocuments = options.minDocuments ?? 1;
     const counts = new Map<string, number>();
+    const documents = new Map<string, number>();
     for (const text of typeof texts === 'string' ? [texts] : texts) {
-      for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+      const inThis = new Set<string>();
+      for (const ch of text) {
+        counts.set(ch, (counts.get(ch) ?? 0) + 1);
+        if (minDocuments > 1) inThis.add(ch);
+      }
+      for (const ch of inThis) documents.set(ch, (documents.get(ch) ?? 0) + 1);
     }
     const kept = [...counts.entries()]
-      .filter(([, n]) => n >= minCount)
+      .filter(([ch, n]) => n >= minCount && (minDocuments <= 1 || (documents.get(ch) ?? 0) >= minDocuments))
       .sort((a, b) => b[1] - a[1] || cmpCodePoint(a[0], b[0]))
       .slice(0, maxSize)
       .map(([ch]) => ch)

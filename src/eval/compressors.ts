@@ -46,18 +46,6 @@ export async function conditionalBitsPerChar(
   }
 }
 
-/** Compressed size in bytes of `data` with `tool` (same settings as {@link conditionalBitsPerChar}). */
-export async function compressedSize(
-  data: Buffer, tool: CompressorTool, options: CompressorOptions = {},
-): Promise<number | Unavailable> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'inkling-compress-'));
-  try {
-    return await compressedSizeIn(dir, data, tool, options);
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
-
 async function compressedSizeIn(
   dir: string, data: Buffer, tool: CompressorTool, options: CompressorOptions,
 ): Promise<number | Unavailable> {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { CompletionClient } from './completionClient';
 import { Emitter } from '../shared/disposable';
-import type { CorpusSurvey, IndexInfo, ModelInfo } from '../shared/protocol';
+import type { CorpusRequest, CorpusSurvey, IndexInfo, ModelInfo } from '../shared/protocol';
 
 export class CompletionService implements vscode.Disposable {
   readonly client: CompletionClient;
@@ -35,7 +35,7 @@ export class CompletionService implements vscode.Disposable {
    * Builds the workspace n-gram model in the worker (completions keep being answered meanwhile). Resolves
    * with its figures, or null when the folders have no usable text.
    */
-  async buildIndex(roots: string[], corpus: { include: string[]; exclude: string[]; maxTotalBytes: number }): Promise<IndexInfo | null> {
+  async buildIndex(roots: string[], corpus: CorpusRequest): Promise<IndexInfo | null> {
     const r = await this.client.request('index', { roots, corpus });
     if (r.type !== 'indexed') throw new Error(`unexpected reply ${r.type}`);
     this.indexInfo = r.index;

@@ -20,13 +20,10 @@ export async function offerFirstTraining(
   if (!vscode.workspace.workspaceFolders?.some((f) => f.uri.scheme === 'file')) return;
   const s = settings.value;
   // What training would read, by its own rules (read in the completion worker); without it, the general terms.
-  let survey: CorpusSurvey | null = null;
-  try {
-    const roots = vscode.workspace.workspaceFolders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-    survey = completion ? await completion.survey(roots, { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024) }) : null;
-  } catch {
-    survey = null;
-  }
+  const roots = vscode.workspace.workspaceFolders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const survey: CorpusSurvey | null = completion
+    ? await completion.survey(roots, { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024) }).catch(() => null)
+    : null;
   if (survey && survey.files === 0) return; // nothing to learn from
   const choice = await vscode.window.showInformationMessage(
     offerText(survey, s),

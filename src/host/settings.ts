@@ -38,6 +38,19 @@ export class SettingsService implements vscode.Disposable {
     return settings;
   }
 
+  /**
+   * Each workspace folder's own training globs (`inkling.training.include` / `exclude` are resource-scoped: a
+   * folder of a multi-root workspace may set its own), read with the folder as the resource.
+   */
+  folderGlobs(): { root: string; include: string[]; exclude: string[] }[] {
+    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => {
+      const cfg = vscode.workspace.getConfiguration('inkling', f.uri);
+      const { settings, problems } = parseSettings((name) => cfg.get(name));
+      for (const p of problems) this.notifier.warn(`invalid setting in ${f.name}: ${p}`);
+      return { root: f.uri.fsPath, include: settings.include, exclude: settings.exclude };
+    });
+  }
+
   /** Writes the temperature (clamped by the parser on the next read). */
   setTemperature(t: number): Thenable<void> {
     return updateWhereDefined('completion.temperature', t);

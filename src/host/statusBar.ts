@@ -1,11 +1,12 @@
 /** The status-bar item: untrained / training n% / ready / off. Clicking it opens the dashboard. */
 import * as vscode from 'vscode';
+import type { ModelInfo } from '../shared/protocol';
 
 export type ModelState =
   | { kind: 'untrained' }
   | { kind: 'ngram'; files: number }
   | { kind: 'training'; fraction: number; valBits?: number; paused?: boolean }
-  | { kind: 'ready'; valBits: number | null }
+  | { kind: 'ready'; valBits: number | null; suggests?: { source: 'mixed' | 'ngram'; why: string }; unknownChars?: number | null }
   | { kind: 'off' }
   | { kind: 'error'; message: string };
 
@@ -40,10 +41,13 @@ export class StatusBar implements vscode.Disposable {
           ? `Training; validation ${state.valBits.toFixed(2)} bits/char` : 'Training')
           + (state.paused ? '. Paused while you type; it resumes when you stop for a moment.' : '');
         break;
-      case 'ready':
-        this.item.text = '$(sparkle) Inkling: ready';
-        this.item.tooltip = state.valBits !== null ? `Model ready; validation ${state.valBits.toFixed(2)} bits/char` : 'Model ready';
+      case 'ready': {
+        this.item.text = state.suggests?.source === 'ngram' ? '$(sparkle) Inkling: ready (n-gram)' : '$(sparkle) Inkling: ready';
+        const unknown = state.unknownChars ? ` (${state.unknownChars} held-out characters outside its vocabulary, counted apart)` : '';
+        this.item.tooltip = (state.valBits !== null ? `Model ready; validation ${state.valBits.toFixed(2)} bits/char${unknown}` : 'Model ready') +
+          (state.suggests ? `. Suggesting: ${state.suggests.why}.` : '');
         break;
+      }
       case 'off':
         this.item.text = '$(circle-slash) Inkling: off';
         this.item.tooltip = 'Completions are off. Click for the dashboard; "Inkling: Toggle Completions" turns them on.';
@@ -59,9 +63,13 @@ export class StatusBar implements vscode.Disposable {
    * The resting state: off when completions are disabled, else ready (an LSTM is loaded), untrained with the
    * n-gram model answering, or untrained.
    */
-  showResting(enabled: boolean, validationBitsPerChar: number | null | undefined, ngramFiles?: number): void {
+  showResting(enabled: boolean, model: ModelInfo | null | undefined, ngramFiles?: number): void {
     if (!enabled) this.set({ kind: 'off' });
-    else if (validationBitsPerChar !== undefined) this.set({ kind: 'ready', valBits: validationBitsPerChar });
+    else if (model) {
+      // The n-gram/match model suggests alone only when it exists (it may be turned off).
+      const suggests = model.suggests?.source === 'ngram' && ngramFiles === undefined ? undefined : model.suggests;
+      this.set({ kind: 'ready', valBits: model.validationBitsPerChar, suggests, unknownChars: model.validationUnknownChars });
+    }
     else if (ngramFiles !== undefined) this.set({ kind: 'ngram', files: ngramFiles });
     else this.set({ kind: 'untrained' });
   }

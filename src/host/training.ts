@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import type { TrainingClient } from './trainingClient';
 import { Emitter } from '../shared/disposable';
-import type { CorpusInfo, TrainingEvent } from '../shared/protocol';
-import type { TrainProgress } from '../engine/trainer';
+import type { CorpusInfo, CorpusRequest, TrainingEvent } from '../shared/protocol';
+import type { TrainProgress } from '../shared/progress';
 import type { CompletionService } from './completionService';
 import type { ModelStore } from './modelStore';
 import type { Notifier } from './notifier';
@@ -51,6 +51,9 @@ export class TrainingController implements vscode.Disposable {
         this.lastProgress = e.progress;
         this.status.set({ kind: 'training', fraction: e.progress.fraction, valBits: e.progress.valBits, paused: e.progress.paused });
         break;
+      case 'notice':
+        this.notifier.log.info(e.message);
+        break;
       case 'checkpoint':
         this.notifier.log.info(`Checkpoint: validation ${e.valBits.toFixed(3)} bits/char`);
         void this.completion.load(this.store.dir).catch((err: Error) => this.notifier.error(`could not load the new checkpoint: ${err.message}`));
@@ -87,7 +90,7 @@ export class TrainingController implements vscode.Disposable {
     const s = this.settings.value;
     const job = this.client.run({
       type: 'train', roots, modelDir: this.store.dir, resume: !fromScratch && this.store.exists,
-      corpus: { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024) },
+      corpus: this.corpusOptions(),
       model: { cell: s.cell, layers: s.layers, units: s.units },
       train: { minutes: s.trainingMinutes },
       kernels: s.kernels,
@@ -112,14 +115,48 @@ export class TrainingController implements vscode.Disposable {
         sub.dispose();
       }
     });
+    if (result.type === 'error' && result.code === 'model-unreadable' && !this.disposed) return this.unreadable(result.message);
     return this.finish(result);
+  }
+
+  private corpusOptions(): CorpusRequest {
+    const s = this.settings.value;
+    return { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024), folders: this.settings.folderGlobs() };
+  }
+
+  /**
+   * The stored model cannot be loaded: say why, once, and let the user choose. Nothing is overwritten unless they
+   * pick "Start Over" (then a new model is trained in its place).
+   */
+  private async unreadable(message: string): Promise<'done' | 'aborted' | 'error' | 'busy' | 'no-folder' | 'restricted'> {
+    this.notifier.log.error(message);
+    this.rest();
+    const choice = await this.ask(`Inkling: ${message}. Keep it (nothing is changed) or start over with a new model in its place?`, 'Keep It', 'Start Over');
+    if (choice === 'Start Over') return this.train(true);
+    this.notifier.log.info('The stored model was kept as it is.');
+    return 'error';
+  }
+
+  /** The question asked when the stored model cannot be loaded; tests answer it through {@link answer}. */
+  answer: ((message: string, ...choices: string[]) => Promise<string | undefined>) | null = null;
+  /** The questions asked so far (each once per occurrence), for diagnostics and the tests. */
+  readonly questions: string[] = [];
+
+  private async ask(message: string, ...choices: string[]): Promise<string | undefined> {
+    this.questions.push(message);
+    if (this.answer) return this.answer(message, ...choices);
+    return vscode.window.showErrorMessage(message, ...choices);
   }
 
   /** Fine-tunes the model briefly on saved files (read through the corpus rules: ignores, secrets, binaries). */
   async finetune(files: { root: string; paths: string[] }[]): Promise<void> {
     if (this.client.busy || !this.store.exists || !vscode.workspace.isTrusted) return;
     const s = this.settings.value;
-    const result = await this.client.run({ type: 'finetune', files, exclude: s.exclude, modelDir: this.store.dir, maxSteps: 20, kernels: s.kernels });
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const result = await this.client.run({
+      type: 'finetune', files, exclude: s.exclude, modelDir: this.store.dir, maxSteps: 20, kernels: s.kernels,
+      roots, corpus: this.corpusOptions(),
+    });
     await this.finish(result);
   }
 
@@ -129,7 +166,9 @@ export class TrainingController implements vscode.Disposable {
       this.notifier.warn('stop training before importing a model');
       return false;
     }
-    const result = await this.client.run({ type: 'import', from, modelDir: this.store.dir });
+    const roots = vscode.workspace.isTrusted
+      ? (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) : [];
+    const result = await this.client.run({ type: 'import', from, modelDir: this.store.dir, roots, corpus: this.corpusOptions() });
     return (await this.finish(result)) === 'done';
   }
 
@@ -139,7 +178,7 @@ export class TrainingController implements vscode.Disposable {
 
   /** The status bar's resting state (off, ready, untrained with or without the n-gram model), as at activation. */
   private rest(): void {
-    this.status.showResting(this.settings.value.enable, this.completion.model?.validationBitsPerChar, this.completion.index?.files);
+    this.status.showResting(this.settings.value.enable, this.completion.model, this.completion.index?.files);
   }
 
   private async finish(result: Extract<TrainingEvent, { type: 'done' | 'error' }>): Promise<'done' | 'aborted' | 'error'> {
@@ -158,6 +197,10 @@ export class TrainingController implements vscode.Disposable {
       }
     }
     this.rest();
+    // Said once, plainly: why the stored model stayed, or what is wrong with the new one.
+    if (result.kept) this.notifier.warn(result.kept);
+    if (result.warning && result.stopReason === 'imported') this.notifier.log.info(result.warning);
+    else if (result.warning) this.notifier.warn(result.warning);
     this.notifier.log.info(`Training ended: ${result.stopReason}`);
     return result.stopReason === 'aborted' ? 'aborted' : 'done';
   }

@@ -9,7 +9,7 @@ import type { CompletionService } from './completionService';
 import type { Notifier } from './notifier';
 import type { SettingsService } from './settings';
 
-import { NGRAM_MAX_MB } from '../mix/workspace';
+import { NGRAM_MAX_MB } from '../shared/settings';
 
 export { NGRAM_MAX_MB };
 
@@ -48,7 +48,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
 
   private inputs(): string {
     const s = this.settings.value;
-    return JSON.stringify([s.ngram, s.include, s.exclude, s.maxCorpusMB]);
+    return JSON.stringify([s.ngram, s.include, s.exclude, s.maxCorpusMB, this.settings.folderGlobs()]);
   }
 
   private async build(): Promise<void> {
@@ -58,6 +58,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
       : [];
     const info = await this.completion.buildIndex(roots, {
       include: s.include, exclude: s.exclude, maxTotalBytes: Math.min(s.maxCorpusMB, NGRAM_MAX_MB) * 2 ** 20,
+      folders: this.settings.folderGlobs(),
     });
     if (info) {
       this.notifier.log.info(`Workspace n-gram model: ${info.files} files, ${info.chars} characters, ${info.contexts} contexts (${info.megabytes} MB), built in ${info.seconds} s`);

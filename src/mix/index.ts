@@ -3,6 +3,5 @@ export { MixedPredictor, type MixState, type Contributions, type Mixing, type Mi
 export { Apm } from './apm';
 export { HeldOutProbe, addScoringTail } from './prior';
 export { DocumentLines } from './documentLines';
-export { scoreMixed, type MixedScore } from '../eval/mixture';
 export { MatchModel, type MatchState } from './matchModel';
 export { buildWorkspaceModels, type WorkspaceModels } from './workspace';

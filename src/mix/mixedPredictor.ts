@@ -227,6 +227,8 @@ export class MixedPredictor implements StepModel<MixState> {
   private advance(state: MixState, id: number, text: string | null, learn: boolean, wantProbs: boolean): Float32Array {
     const ch = text ?? this.vocab.charOf(id);
     if (learn && state.fed > 0) this.learnFrom(state, id, text);
+    // Dynamic evaluation of the LSTM (before its state moves past the character).
+    if (learn && id !== UNKNOWN_ID) this.lstm?.learn(state, id);
     // A character known only as "unknown" would teach the n-gram model a placeholder: skip it.
     if (learn && (text !== null || id !== UNKNOWN_ID)) this.ngram.add(ch, { history: state.tail });
     this.match?.advance(state.match, ch.codePointAt(0) ?? 0, state.tail, learn);

@@ -7,9 +7,6 @@ import { NGramModel } from '../ngram';
 import { MatchModel } from './matchModel';
 import { HeldOutProbe } from './prior';
 
-/** The n-gram model reads at most this much text: enough to recall the workspace's names, built in seconds. */
-export const NGRAM_MAX_MB = 4;
-
 export interface WorkspaceModels {
   ngram: NGramModel;
   match: MatchModel;

@@ -49,7 +49,7 @@ export interface BitsOptions {
 }
 
 /**
- * Order used when none is given, chosen by measurement (bench/baselines.ts): on held-out English prose orders
+ * Order used when none is given, chosen by measurement (src/bench/baselines.ts): on held-out English prose orders
  * 6..10 are within 0.01 bit/char of each other, while on source code longer contexts keep helping
  * (static 2.33 / 2.28 / 2.26 bits/char at orders 6 / 8 / 10), at a memory cost growing with the order.
  */

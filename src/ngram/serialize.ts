@@ -84,7 +84,7 @@ export function decodeModel(json: unknown): DecodedModel {
     return decodeUnchecked(json);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new Error(`Invalid n-gram model: ${msg}`);
+    throw new Error(`Invalid n-gram model: ${msg}`, { cause: err });
   }
 }
 
@@ -120,7 +120,7 @@ function decodeUnchecked(json: unknown): DecodedModel {
         restoreCounts(trie, vocabSize, contexts, entries, bytes);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
-        throw new Error(`Invalid n-gram model: ${msg}`);
+        throw new Error(`Invalid n-gram model: ${msg}`, { cause: err });
       }
     },
   };

@@ -14,7 +14,7 @@ export const TEMPERATURE_MIN = 0;
 export const TEMPERATURE_MAX = 2;
 /** Longest sample prompt accepted from the webview, in characters. */
 export const MAX_PROMPT_CHARS = 400;
-/** Most loss-curve points either end keeps (older points are decimated, see src/dashboard/history.ts). */
+/** Most loss-curve points either end keeps (older points are decimated, see src/shared/history.ts). */
 export const MAX_CURVE_POINTS = 500;
 
 /** One point of the loss curves. */
@@ -30,7 +30,7 @@ export interface CurvePoint {
 
 /**
  * The host's curve history, so the page continues it exactly: its points (the last one provisional when `tail`),
- * and the decimation stride and phase (see src/dashboard/history.ts).
+ * and the decimation stride and phase (see src/shared/history.ts).
  */
 export interface CurveSnapshot {
   points: CurvePoint[];
@@ -77,6 +77,10 @@ export interface ModelView {
   validationBitsPerChar: number | null;
   /** Kernels the model was trained or loaded with. */
   kernels: string;
+  /** Held-out characters outside the vocabulary at its validation, counted apart from bits per character. */
+  unknownChars: number | null;
+  /** Which model suggests with this one loaded, and why (null when not known). */
+  suggests: string | null;
 }
 
 export type QualityLevel = 'none' | 'excellent' | 'good' | 'fair' | 'learning' | 'early';

@@ -3,9 +3,18 @@
  * Training worker: corpus → training → checkpoints in the model folder. Completion worker: loads the model
  * folder and answers completion and sample requests, keeping the recurrent state of each document.
  */
-import type { TrainProgress } from '../engine/trainer';
-import type { ModelConfig, TrainConfig } from '../engine/config';
-import type { KernelChoice } from '../engine/kernels';
+import type { HeldOutComparison, TrainProgress } from './progress';
+import type { ModelConfig, TrainConfig } from './modelConfig';
+import type { KernelChoice } from './modelConfig';
+
+/** What to read of the workspace: globs, the size cap, and each folder's own globs (multi-root workspaces). */
+export interface CorpusRequest {
+  include: string[];
+  exclude: string[];
+  maxTotalBytes: number;
+  /** A folder's own `inkling.training.include` / `exclude`, read with that folder as the resource. */
+  folders?: { root: string; include: string[]; exclude: string[] }[];
+}
 
 export interface CorpusInfo {
   files: number;
@@ -25,6 +34,12 @@ export interface ModelInfo {
   trainedSteps: number;
   createdAt: string;
   kernels: string;
+  /** Held-out characters outside the vocabulary at the model's validation (not part of validationBitsPerChar). */
+  validationUnknownChars?: number | null;
+  /** The held-out comparison with the n-gram/match model alone, when it was measured. */
+  heldOut?: HeldOutComparison | null;
+  /** Which model suggests with this one loaded, and why (see `src/eval/heldOut.ts`). */
+  suggests?: { source: 'mixed' | 'ngram'; why: string };
 }
 
 /** The workspace n-gram model held by the completion worker. */
@@ -51,15 +66,27 @@ export type TrainingRequest =
     type: 'train'; id: number; roots: string[]; modelDir: string;
     /** Continue from the model in modelDir (keeps its vocabulary and shape) instead of starting fresh. */
     resume: boolean;
-    corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
+    corpus: CorpusRequest;
     model: Partial<ModelConfig>; train: Partial<TrainConfig>; kernels: KernelChoice;
   }
   | {
-    /** Brief training on a few saved files, read through the same corpus rules (ignores, secrets) as training. */
+    /**
+     * Brief training on a few saved files, read through the same corpus rules (ignores, secrets) as training. The
+     * fine-tuned weights are kept only when they score better on the workspace's held-out files (read from `roots`
+     * with `corpus`) than the current model.
+     */
     type: 'finetune'; id: number; files: { root: string; paths: string[] }[]; exclude: string[]; modelDir: string;
     maxSteps: number; kernels: KernelChoice;
+    roots: string[]; corpus: CorpusRequest;
   }
-  | { type: 'import'; id: number; from: string; modelDir: string }
+  | {
+    /**
+     * Makes `from` this workspace's model when it is not worse than the current one on the held-out files (read
+     * from `roots`; with none, only when there is no current model).
+     */
+    type: 'import'; id: number; from: string; modelDir: string;
+    roots: string[]; corpus: CorpusRequest;
+  }
   | { type: 'stop' };
 
 export type TrainingEvent =
@@ -67,8 +94,20 @@ export type TrainingEvent =
   | { type: 'corpus'; id: number; corpus: CorpusInfo }
   | { type: 'progress'; id: number; progress: TrainProgress }
   | { type: 'checkpoint'; id: number; valBits: number }
-  | { type: 'done'; id: number; stopReason: string; progress: TrainProgress | null; model: ModelInfo | null }
-  | { type: 'error'; id: number; message: string };
+  /** Something the run's log should say once: a rollback after a divergence, a lowered learning rate. */
+  | { type: 'notice'; id: number; message: string }
+  | {
+    type: 'done'; id: number; stopReason: string; progress: TrainProgress | null; model: ModelInfo | null;
+    /** Set when the stored model was kept (the new weights were not better): why. `model` is then the stored one. */
+    kept?: string;
+    /** A plain warning for the user (e.g. the trained model is worse than the n-gram/match model alone). */
+    warning?: string;
+  }
+  | {
+    type: 'error'; id: number; message: string;
+    /** `model-unreadable`: the stored model cannot be loaded (the message says why); nothing was overwritten. */
+    code?: 'model-unreadable';
+  };
 
 export type CompletionRequest =
   | { type: 'load'; id: number; modelDir: string }
@@ -84,11 +123,16 @@ export type CompletionRequest =
     confidence: number;
     /** VS Code's language id of the document (comments and prose are told apart by it). */
     languageId: string;
+    /**
+     * The models may learn from the newly typed text (the LSTM's output layer, the n-gram and match models, the
+     * mixing weights). The worker never learns from a document whose file name training skips as a secret. @default true
+     */
+    learn?: boolean;
   }
   | { type: 'sample'; id: number; prompt: string; temperature: number; maxChars: number; seed: number }
   | {
     /** Builds the workspace n-gram model (suggestions before the LSTM is trained; mixed with it after). */
-    type: 'index'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number };
+    type: 'index'; id: number; roots: string[]; corpus: CorpusRequest;
   }
   /** What training would read under these rules (read in the worker: nothing trained). */
   | { type: 'survey'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number } }

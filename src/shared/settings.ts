@@ -3,8 +3,8 @@
  * is checked against this by a unit test). Parsing never throws: out-of-range or wrongly typed values fall
  * back to the default or are clamped, and each problem is reported as a message.
  */
-import type { CellType } from '../engine/config';
-import type { KernelChoice } from '../engine/kernels';
+import type { CellType } from './modelConfig';
+import type { KernelChoice } from './modelConfig';
 
 export interface Settings {
   enable: boolean;
@@ -71,7 +71,8 @@ export const SETTINGS: Record<string, Spec> = {
 
 export function defaultSettings(): Settings {
   const out: Record<string, unknown> = {};
-  for (const spec of Object.values(SETTINGS)) out[spec.key] = structuredClone(spec.default);
+  // A deep copy of plain JSON data (structuredClone belongs to Node and the DOM, not to this pure layer).
+  for (const spec of Object.values(SETTINGS)) out[spec.key] = JSON.parse(JSON.stringify(spec.default)) as typeof spec.default;
   return out as unknown as Settings;
 }
 
@@ -127,3 +128,6 @@ export function languageEnabled(s: Settings, languageId: string): boolean {
   const own = (id: string): boolean | undefined => (Object.hasOwn(s.languages, id) ? s.languages[id] : undefined);
   return own(languageId) ?? own('*') ?? true;
 }
+
+/** The workspace n-gram model reads at most this much text: enough to recall the workspace's names, built in seconds. */
+export const NGRAM_MAX_MB = 4;

@@ -143,6 +143,8 @@ function renderState(s: DashboardState): void {
   setText('m-steps', m ? formatInt(m.trainedSteps) : '–');
   setText('m-kernels', s.kernels || m?.kernels || '–');
   setText('m-saved', m && m.createdAt ? new Date(m.createdAt).toLocaleString() : '–');
+  setText('m-unknown', m && m.unknownChars !== null ? `${formatInt(m.unknownChars)} (not part of bits/char)` : '–');
+  setText('m-suggests', m?.suggests ?? '–');
 
   const c = s.corpus;
   setText('c-files', c ? formatInt(c.files) : '–');

@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { collectCorpus, judgeDocument } from '../corpus';
+import { collectCorpus, isSecretFileName, judgeDocument } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
 import { Vocabulary } from '../engine/vocab';
@@ -18,11 +18,20 @@ import { Predictor, type RecurrentState, type StepModel } from '../engine/predic
 import { Rng } from '../engine/rng';
 import { buildWorkspaceModels, DocumentLines, type MatchModel, MixedPredictor } from '../mix';
 import type { NGramModel } from '../ngram';
-import { modelInfo } from './modelInfo';
+import { modelInfo, suggestsWith } from './modelInfo';
 import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
 import { DocumentStates } from '../engine/stateCache';
 
 type Complete = Extract<CompletionRequest, { type: 'complete' }>;
+
+/** What is typed in a file training skips as a secret (by its name) is never learned from. */
+function mayLearn(req: Complete): boolean {
+  if (req.learn === false) return false;
+  const base = req.doc.slice(req.doc.lastIndexOf('/') + 1);
+  let name = base;
+  try { name = decodeURIComponent(base); } catch { /* not percent-encoded */ }
+  return !isSecretFileName(name);
+}
 
 /** Suggestions from a model that reads one character at a time, with its per-document states. */
 interface Suggester {
@@ -34,7 +43,7 @@ function suggester<S extends RecurrentState>(predictor: StepModel<S>, vocab: Voc
   const states = new DocumentStates(predictor, vocab);
   return {
     complete(req) {
-      const prepared = states.prepare(req.doc, req.context, req.context.length < 1 || req.wholePrefix);
+      const prepared = states.prepare(req.doc, req.context, req.context.length < 1 || req.wholePrefix, mayLearn(req));
       const stopBefore = req.stopAtNewline ? (ch: string) => ch === '\n' : undefined;
       const items: string[] = [];
       const rng = new Rng(req.seed);
@@ -171,7 +180,9 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
 
 function complete(req: Complete): CompletionResponse {
   const t0 = performance.now();
-  if (!loaded) {
+  // The trained model joins only when it was measured to help on the held-out files (see suggestsWith).
+  const lstmJoins = loaded !== null && (!req.mix || !ngramOnly || suggestsWith(loaded.model.meta.training?.heldOut).source === 'mixed');
+  if (!loaded || !lstmJoins) {
     if (!ngramOnly) return { type: 'completion', id: req.id, items: [], ms: 0, cold: false, fed: 0, source: 'none' };
     const r = ngramOnly.suggester.complete(req);
     if (!r.cold) documents.markLearned(req.doc, req.context, r.fed);

@@ -5,11 +5,13 @@
 import { promises as fs } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
-import { loadModel, saveModel } from '../engine/format';
+import { loadModel, saveModel, type SavedModel } from '../engine/format';
 import { createKernels, type KernelChoice, type Kernels } from '../engine/kernels';
-import { trainOnText } from '../engine/pipeline';
+import { DOCUMENT_SEPARATOR, trainOnText } from '../engine/pipeline';
+import { StreamScorer } from '../engine/scorer';
+import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
 import { loadTf } from '../engine/tfjs/load';
-import { DEFAULT_TRAIN } from '../engine/config';
+import { DEFAULT_TRAIN, resolveTrainConfig } from '../shared/modelConfig';
 import { modelInfo } from './modelInfo';
 import type { CorpusInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
 import { pauseRemaining, TypingSignal } from '../shared/typing';
@@ -30,8 +32,34 @@ async function kernelsFor(choice: KernelChoice): Promise<{ kernels: Kernels; not
   return { kernels, note: fallbackReason };
 }
 
+/** The stored model could not be loaded: the user chooses (keep it, or start over); nothing is overwritten. */
+class ModelUnreadableError extends Error {
+  override name = 'ModelUnreadableError';
+}
+
+/** The split of every run, fine-tune and import: one seed, so the held-out files stay the same across runs. */
+const SPLIT_SEED = DEFAULT_TRAIN.seed;
+
+async function workspace(roots: string[], opts: { include: string[]; exclude: string[]; maxTotalBytes: number }, signal?: AbortSignal) {
+  const report = await collectCorpus(roots, { ...opts, signal });
+  const split = splitByFile(report.files, DEFAULT_TRAIN.validationFraction, SPLIT_SEED);
+  return { report, split };
+}
+
+async function loadStored(modelDir: string): Promise<SavedModel> {
+  try {
+    return await loadModel(modelDir, { withOptimizer: true });
+  } catch (e) {
+    throw new ModelUnreadableError(`the stored model cannot be loaded (${(e as Error).message})`);
+  }
+}
+
+function fmt(x: number | null | undefined): string {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : '-';
+}
+
 async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal: AbortSignal): Promise<void> {
-  const report = await collectCorpus(req.roots, { ...req.corpus, signal });
+  const { report, split } = await workspace(req.roots, req.corpus, signal);
   const corpus: CorpusInfo = {
     files: report.files.length, chars: report.totalChars, skipped: { ...report.skippedCounts },
     examples: report.skipped.slice(0, 20).map((s) => ({ path: s.path, reason: s.reason })),
@@ -39,28 +67,47 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
   };
   send({ type: 'corpus', id: req.id, corpus });
   if (report.files.length === 0) throw new Error('no usable text files in the workspace (see the Inkling output for what was skipped)');
-  const split = splitByFile(report.files, req.train.validationFraction ?? DEFAULT_TRAIN.validationFraction, req.train.seed ?? DEFAULT_TRAIN.seed);
-  const resume = req.resume ? await loadModel(req.modelDir, { withOptimizer: true }).catch(() => undefined) : undefined;
+  // Never `.catch(() => undefined)`: a model that fails to load would be replaced by a new one without a word.
+  const resume = req.resume ? await loadStored(req.modelDir) : undefined;
   const { kernels, note } = await kernelsFor(req.kernels);
   send({ type: 'started', id: req.id, kernels: kernels.name, kernelsNote: note });
   const { tf } = await loadTf();
   try {
+    const trainTexts = split.train.map((f) => f.text);
+    const heldOut = split.validation.map((f) => f.text);
     const result = await trainOnText({
       kernels, resume, model: req.model, train: req.train, signal, pauseMs,
-      texts: { train: split.train.map((f) => f.text), validation: split.validation.map((f) => f.text) },
+      texts: { train: trainTexts, validation: heldOut },
       corpus: {
         files: corpus.files, chars: corpus.chars, skipped: corpus.skipped, maskedSecrets: corpus.maskedSecrets,
         excluded: excludedEntries(report),
       },
       onProgress: (progress) => send({ type: 'progress', id: req.id, progress }),
+      onNotice: (n) => send({ type: 'notice', id: req.id, message: `step ${n.step}: ${n.message}` }),
+      // Only ever called for weights better than the stored model's on these held-out files (a resumed run starts
+      // its best at the stored weights' figure): the record is the weights, their moments and their figures.
       onBest: async (model, p) => {
-        await saveModel(tf, req.modelDir, model);
+        await saveModel(tf, req.modelDir, model, { withOptimizer: true });
         send({ type: 'checkpoint', id: req.id, valBits: p.bestValBits });
       },
     });
-    // The best weights with the optimiser state, so "Train" later continues where this run stopped.
+    if (resume && !result.improved) {
+      send({
+        type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(resume, kernels.name),
+        kept: `the resumed run did not beat the stored model on the held-out files (its best ${fmt(result.progress.bestValBits)} ` +
+          `bits/char was the stored model's own ${fmt(result.initialBitsPerChar)}); the stored model is kept`,
+      });
+      return;
+    }
+    send({ type: 'notice', id: req.id, message: 'comparing the trained model with the n-gram and match model on the held-out files' });
+    const heldOutFigures = compareOnHeldOut(kernels, result, trainTexts, heldOut);
+    if (heldOutFigures && result.meta.training) result.meta.training.heldOut = heldOutFigures;
+    // The best weights with the optimiser state that belongs to them, so "Train" later continues from there.
     await saveModel(tf, req.modelDir, result, { withOptimizer: true });
-    send({ type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(result, kernels.name) });
+    send({
+      type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(result, kernels.name),
+      warning: worseThanNgramWarning(heldOutFigures) ?? undefined,
+    });
   } finally {
     kernels.dispose();
   }
@@ -72,27 +119,48 @@ function literalGlob(p: string): string {
 }
 
 async function runFinetune(req: Extract<TrainingRequest, { type: 'finetune' }>, signal: AbortSignal): Promise<void> {
+  const { split } = await workspace(req.roots, req.corpus, signal);
+  // Held-out files are never trained on, even when saved: their figure would no longer measure anything.
+  const heldOutPaths = new Set(split.validation.map((f) => `${f.root}\0${f.path}`));
   const texts: string[] = [];
   for (const group of req.files) {
     const report = await collectCorpus(group.root, { include: group.paths.map(literalGlob), exclude: req.exclude, signal });
-    texts.push(...report.files.map((f) => f.text));
+    texts.push(...report.files.filter((f) => !heldOutPaths.has(`${f.root}\0${f.path}`)).map((f) => f.text));
   }
   if (texts.join('').length < 256) {
     send({ type: 'done', id: req.id, stopReason: 'nothing-to-learn', progress: null, model: null });
     return;
   }
-  const base = await loadModel(req.modelDir, { withOptimizer: true });
+  const base = await loadStored(req.modelDir);
+  const heldOut = split.validation.map((f) => f.text);
   const { kernels } = await kernelsFor(req.kernels);
   const { tf } = await loadTf();
   try {
+    if (heldOut.length === 0) {
+      send({ type: 'done', id: req.id, stopReason: 'no-held-out', progress: null, model: modelInfo(base, kernels.name),
+        kept: 'the workspace has no held-out files to check a fine-tune on; the model is kept as it is' });
+      return;
+    }
     const result = await trainOnText({
-      kernels, resume: base, signal, pauseMs, texts: { train: texts, validation: [] },
-      train: { ...base.meta.training?.config, minutes: 0, maxSteps: req.maxSteps, learningRate: (base.meta.training?.config.learningRate ?? DEFAULT_TRAIN.learningRate) / 4 },
+      kernels, resume: base, signal, pauseMs, texts: { train: texts, validation: heldOut },
+      train: {
+        ...base.meta.training?.config, minutes: 0, maxSteps: req.maxSteps, validateEverySeconds: 3600,
+        learningRate: (base.meta.training?.config.learningRate ?? DEFAULT_TRAIN.learningRate) / 4,
+      },
       onProgress: (progress) => send({ type: 'progress', id: req.id, progress }),
+      onNotice: (n) => send({ type: 'notice', id: req.id, message: `fine-tune step ${n.step}: ${n.message}` }),
     });
-    // Fine-tuning has no held-out text; keep the validation figure of the base model.
-    result.meta.training!.validationBitsPerChar = base.meta.training?.validationBitsPerChar ?? null;
+    if (!result.improved) {
+      send({
+        type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(base, kernels.name),
+        kept: `the fine-tuned weights were not better on the held-out files (the model's ${fmt(result.initialBitsPerChar)} bits/char stays); discarded`,
+      });
+      return;
+    }
+    // The figures are the ones measured on the fine-tuned weights (trainOnText validated them on the same held-out
+    // files); the corpus is still the base model's.
     result.meta.corpus = base.meta.corpus;
+    if (result.meta.training && base.meta.training?.heldOut) delete result.meta.training.heldOut;
     await saveModel(tf, req.modelDir, result, { withOptimizer: true });
     send({ type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(result, kernels.name) });
   } finally {
@@ -103,9 +171,49 @@ async function runFinetune(req: Extract<TrainingRequest, { type: 'finetune' }>, 
 async function runImport(req: Extract<TrainingRequest, { type: 'import' }>): Promise<void> {
   const model = await loadModel(req.from); // validates everything before the current model is touched
   const { tf } = await loadTf();
+  let current: SavedModel | undefined;
+  let unreadable = '';
+  try {
+    current = await loadModel(req.modelDir);
+  } catch (e) {
+    if (await fs.access(req.modelDir).then(() => true, () => false)) unreadable = (e as Error).message;
+  }
+  let why = unreadable ? `the current model could not be loaded (${unreadable})` : 'there was no model';
+  if (current) {
+    if (req.roots.length === 0) {
+      throw new Error('the imported model cannot be compared with the current one: no workspace files can be read (no folder, or Restricted Mode); the current model is kept');
+    }
+    const { split } = await workspace(req.roots, req.corpus);
+    const heldOut = vocabFree(split.validation.map((f) => f.text));
+    const { kernels } = await kernelsFor('auto');
+    try {
+      const mine = heldOutBits(kernels, current, heldOut);
+      const theirs = heldOutBits(kernels, model, heldOut);
+      if (mine !== null && theirs !== null && !(theirs <= mine)) {
+        throw new Error(`the imported model scores ${fmt(theirs)} bits/char on this workspace's held-out files, worse than the current model's ${fmt(mine)}; the current model is kept`);
+      }
+      why = mine === null ? 'the workspace has no held-out files to compare on' : `it scores ${fmt(theirs)} bits/char on the held-out files (the current model ${fmt(mine)})`;
+    } finally {
+      kernels.dispose();
+    }
+  }
   await saveModel(tf, req.modelDir, model);
   await fs.access(req.modelDir);
-  send({ type: 'done', id: req.id, stopReason: 'imported', progress: null, model: modelInfo(model, 'import') });
+  send({ type: 'done', id: req.id, stopReason: 'imported', progress: null, model: modelInfo(model, 'import'), warning: `imported: ${why}` });
+}
+
+function vocabFree(texts: string[]): string {
+  return texts.join(DOCUMENT_SEPARATOR);
+}
+
+/**
+ * A model's bits per character on held-out text, its unknown characters included (the two models may have
+ * different vocabularies, so each pays for what it cannot name). Null when the text is too short to score.
+ */
+function heldOutBits(kernels: Kernels, model: SavedModel, text: string): number | null {
+  const cfg = resolveTrainConfig(model.meta.training?.config ?? {});
+  const scorer = StreamScorer.create(kernels, model.config, model.vocab.encode(text).subarray(0, cfg.validationChars + 1), cfg.batchSize, cfg.seqLength);
+  return scorer ? scorer.bitsPerChar(model.weights) : null;
 }
 
 port.on('message', (req: TrainingRequest) => {
@@ -123,7 +231,7 @@ port.on('message', (req: TrainingRequest) => {
   job.catch((e: Error) => {
     send(signal.aborted && e.name === 'AbortError'
       ? { type: 'done', id: req.id, stopReason: 'aborted', progress: null, model: null }
-      : { type: 'error', id: req.id, message: e.message });
+      : { type: 'error', id: req.id, message: e.message, code: e instanceof ModelUnreadableError ? 'model-unreadable' : undefined });
   }).finally(() => {
     controller = null;
   });

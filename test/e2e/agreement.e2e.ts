@@ -8,6 +8,8 @@
 // How the test knows the editor has answered (including with nothing): the extension appends each answer of its
 // inline completion provider to the file named by INKLING_COMPLETION_TRACE (see src/host/provider.ts); the test
 // waits for the answer at the cursor's offset, then reads the ghost text from the DOM.
+// The test runs the evaluation code itself (in this process) to check the editor against it.
+/* eslint-disable @typescript-eslint/no-restricted-imports */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -27,7 +29,7 @@ import { shownFigures, type ShownAt, type Segment } from '../../src/eval/suggest
 import { defaultSettings } from '../../src/shared/settings';
 import { trimSuggestion } from '../../src/shared/completionRules';
 import { TypedCache } from '../../src/host/typedCache';
-import { NGRAM_MAX_MB } from '../../src/mix/workspace';
+import { NGRAM_MAX_MB } from '../../src/shared/settings';
 
 /** The held-out file: a source file of this repository, left out of the training copy. */
 const HELD_OUT = path.join('src', 'engine', 'vocab.ts');

@@ -106,17 +106,26 @@ describe('Training dashboard in the workbench', function () {
     assert.ok(await enabled('btn-export'), 'Export is enabled once there is a model');
   });
 
-  it('continues training: the curve starts again and grows, the sample text changes as training goes on', async () => {
+  it('continues training: the curve starts again and grows; a better checkpoint changes the sample, else the dashboard says the model was kept', async () => {
     const before = (await sample()).text;
     await frame.locator('#btn-train').click();
     await waitFor('Stop to be enabled', () => enabled('btn-stop'), 30_000);
     const n0 = await waitFor('curve points of the new run', async () => (await points()) || false, 60_000);
-    await waitFor('the curve to grow', async () => (await points()) > n0, 30_000);
-    const changed = await waitFor('a different sample while training', async () => {
+    // Wait on what the run does, not on a guess of how fast it goes on a loaded machine: the curve grows, or the
+    // run ends first (the bound is the whole 30-second run with its start and end on a busy machine).
+    const ended = async (): Promise<boolean> => !(await enabled('btn-stop'));
+    await waitFor('the curve to grow (or the run to end)', async () => (await points()) > n0 || (await ended()), 180_000);
+    assert.ok((await points()) > n0, `the curve grew from ${n0} points`);
+    // A resumed run replaces the model only with a better one: then the sample changes; if it never beat the stored
+    // model, the run ends saying the stored model was kept (and the sample stays).
+    const outcome = await waitFor('a new sample, or the run to end', async () => {
       const v = await sample();
-      return v.status === 'ok' && v.text !== before && v;
-    }, 40_000);
-    assert.ok(changed.text.length > 0);
+      if (v.status === 'ok' && v.text !== before) return 'changed';
+      if (await ended()) return /kept/.test(await text('#status')) ? 'kept' : false;
+      return false;
+    }, 240_000);
+    console.log(`      resumed run: ${outcome === 'changed' ? 'a better checkpoint, the sample changed' : await text('#status')}`);
+    assert.ok(outcome === 'changed' || outcome === 'kept');
   });
 
   it('moving the temperature slider with the keyboard sets inkling.completion.temperature and resamples', async () => {

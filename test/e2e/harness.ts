@@ -138,7 +138,7 @@ export async function startVsCode(options: StartOptions = {}): Promise<VsCodeSes
     }
     await server.stop({ log });
     throw new Error(`VS Code workbench did not start: ${e instanceof Error ? e.message : String(e)}\n`
-      + `server log: ${path.relative(repoRoot, server.logFile)}`);
+      + `server log: ${path.relative(repoRoot, server.logFile)}`, { cause: e });
   }
 }
 

@@ -1,5 +1,5 @@
 /** Small deterministic models for the model-file tests (format, fuzzing, crash safety). */
-import type { ModelConfig } from '../../src/engine/config';
+import { DEFAULT_TRAIN, type ModelConfig } from '../../src/shared/modelConfig';
 import { makeMetadata, type SavedModel } from '../../src/engine/format';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
 import { Vocabulary } from '../../src/engine/vocab';
@@ -19,8 +19,7 @@ export function makeModel(opts: {
   const model: SavedModel = { config, vocab, weights, meta: makeMetadata(config, vocab, '0.0.0-test') };
   if (opts.optimizer) {
     model.meta.training = {
-      config: { seqLength: 64, batchSize: 32, learningRate: 0.01, clipNorm: 5, minutes: 1, maxSteps: 0, epochs: 0,
-        validationFraction: 0.1, validationChars: 32768, validateEverySeconds: 30, seed: 1 },
+      config: { ...DEFAULT_TRAIN, minutes: 1 },
       steps: 7, epochs: 0, elapsedSec: 1, charsPerSec: 1, backend: 'js', trainBitsPerChar: 4, validationBitsPerChar: null,
       stopReason: 'test',
     };

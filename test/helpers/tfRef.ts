@@ -1,6 +1,6 @@
 // Reference computations with stock TF.js layers, for checking the engine against TF.js.
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from '../../src/engine/config';
+import type { ModelConfig } from '../../src/shared/modelConfig';
 import { buildLayersModel, setLayersModelWeights } from '../../src/engine/tfjs/layersModel';
 
 /** Time-major [T·B] ids → batch-major [B, T] tensor data. */

@@ -172,7 +172,7 @@ export async function run(): Promise<void> {
       return false;
     });
     results.testFiles = files.map((f) => path.relative(repoRoot, f));
-    if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}: did \`npx tsc -p .\` run?`);
+    if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}: did \`npx tsc -b\` run?`);
     for (const f of files) mocha.addFile(f);
 
     await new Promise<void>((resolve, reject) => {

@@ -4,12 +4,11 @@
 // disposing the training client (what closing the window or disabling the extension does) ends its threads and
 // keeps the best checkpoint.
 import * as assert from 'assert';
-import { existsSync, mkdirSync, promises as fs, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, promises as fs, readdirSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as vscode from 'vscode';
-import type { InklingApi } from '../../src/extension';
 import { api, recordFigure, waitFor } from './helpers';
 import { percentile } from '../../src/shared/percentile';
 import { loadModel } from '../../src/engine/format';

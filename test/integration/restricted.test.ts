@@ -6,7 +6,6 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { InklingApi } from '../../src/extension';
 import { api } from './helpers';
 import { saveModel } from '../../src/engine/format';
 import { JsKernels } from '../../src/engine/kernels/js';

@@ -29,7 +29,7 @@ describe('inkling CLI', function () {
   });
   after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
 
-  it('trains on a folder, writes a model, then completes and evaluates with it (--json)', () => {
+  it('trains on a folder, writes a model, then completes and evaluates with it (--json)', async () => {
     const out = path.join(dir, 'model');
     const t = inkling(['train', path.join(dir, 'ws'), '--out', out, '--max-steps', '200', '--units', '32', '--layers', '1',
       '--batch', '8', '--seq-length', '32', '--lr', '0.01', '--json']);
@@ -56,6 +56,24 @@ describe('inkling CLI', function () {
     // The corpus is highly repetitive: a trained model saves keystrokes on it.
     assert.ok(ev.keystrokeSavings.word > 0.1, e.stdout);
     assert.ok(ev.latencyMs.p50 > 0, e.stdout);
+
+    // The run compared itself with the n-gram/match model on the held-out files and reported uniform and rollbacks.
+    const s2 = JSON.parse(t.stdout) as { heldOut: { chars: number; lstmBitsPerChar: number; ngramBitsPerChar: number } | null; uniformBitsPerChar: number; rollbacks: number };
+    assert.ok(s2.heldOut && s2.heldOut.chars > 100 && Number.isFinite(s2.heldOut.ngramBitsPerChar), t.stdout);
+    assert.ok(summary.validationBitsPerChar < s2.uniformBitsPerChar);
+    assert.equal(typeof s2.rollbacks, 'number');
+
+    // Characters the model cannot know are counted apart from bits per character.
+    const odd = path.join(dir, 'odd');
+    await fs.mkdir(odd, { recursive: true });
+    const line = (i: number) => `export function add${i}(a: number, b: number): number { return a + b + ${i}; }\n`;
+    await fs.writeFile(path.join(odd, 'x.ts'), `${line(1)}// ∀ ∀ ∀ ∃\n${line(2)}`.repeat(20));
+    const o = inkling(['eval', out, odd, '--typing-chars', '50', '--json']);
+    assert.equal(o.status, 0, o.stderr);
+    const oj = JSON.parse(o.stdout) as { unknownChars: number; outOfVocabulary: { chars: number; lstmKnownBitsPerChar: number; bitsEach: number } };
+    assert.ok(oj.unknownChars >= 80, o.stdout); // the 4 symbols of each of the 20 comment lines (and '/', which training never used)
+    assert.ok(oj.outOfVocabulary.chars > 0 && oj.outOfVocabulary.chars <= oj.unknownChars, o.stdout);
+    assert.ok(oj.outOfVocabulary.lstmKnownBitsPerChar < 4 && oj.outOfVocabulary.bitsEach > 0, o.stdout);
   });
 
   it('reports bad input as one clear line and a non-zero exit', () => {

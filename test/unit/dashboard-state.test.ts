@@ -2,7 +2,7 @@
 // events, and the sample scheduler.
 import assert from 'node:assert/strict';
 import { controlsFor, buildState, toProgressView, toCorpusView } from '../../src/dashboard/state';
-import { describeQuality, qualityLevel } from '../../src/dashboard/quality';
+import { describeQuality, qualityLevel } from '../../src/shared/quality';
 import { RunRecorder, type RecorderChange } from '../../src/dashboard/recorder';
 import { SampleScheduler, type SampleRequest } from '../../src/dashboard/samples';
 import { Emitter } from '../../src/shared/disposable';

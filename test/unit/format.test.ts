@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from '../../src/engine/config';
+import type { ModelConfig } from '../../src/shared/modelConfig';
 import { loadModel, makeMetadata, ModelFormatError, saveModel, type SavedModel } from '../../src/engine/format';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { LIMITS, validateModelConfig, type ModelConfig } from '../../src/engine/config';
+import { LIMITS, validateModelConfig, type ModelConfig } from '../../src/shared/modelConfig';
 import { loadModel, ModelFormatError, saveModel, type SavedModel } from '../../src/engine/format';
 import { paramLayout, totalSize } from '../../src/engine/params';
 import { Rng } from '../../src/engine/rng';

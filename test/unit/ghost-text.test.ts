@@ -8,7 +8,8 @@ import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine
 import { Predictor } from '../../src/engine/predictor';
 import { UNKNOWN_ID, Vocabulary } from '../../src/engine/vocab';
 import { typedSegments, wordSteps, figures, reliability, simulatePerson, proposeAll, type Proposer, type Segment, suggestionReport } from '../../src/eval/suggestions';
-import { Apm, MatchModel, MixedPredictor, priorLstmShare, scoreMixed } from '../../src/mix';
+import { scoreMixed } from '../../src/eval/mixture';
+import { Apm, MatchModel, MixedPredictor, priorLstmShare } from '../../src/mix';
 import { NGramModel } from '../../src/ngram';
 import { proposerOf } from '../../src/eval/suggesters';
 import { shownFigures } from '../../src/eval/suggestions';

@@ -5,7 +5,8 @@ import { JsKernels } from '../../src/engine/kernels/js';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
 import { Predictor } from '../../src/engine/predictor';
 import { UNKNOWN_ID, Vocabulary } from '../../src/engine/vocab';
-import { MatchModel, type MatchState, MixedPredictor, Mixer, scoreMixed } from '../../src/mix';
+import { scoreMixed } from '../../src/eval/mixture';
+import { MatchModel, type MatchState, MixedPredictor, Mixer } from '../../src/mix';
 import { NGramModel } from '../../src/ngram';
 
 describe('mixing the LSTM with the n-gram model', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CELL_TYPES, type ModelConfig } from '../../src/engine/config';
+import { CELL_TYPES, type ModelConfig } from '../../src/shared/modelConfig';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { Network } from '../../src/engine/network';
 import { initParams, paramLayout } from '../../src/engine/params';
@@ -31,6 +31,22 @@ for (const cell of CELL_TYPES) {
       paramLayout(config).forEach((spec, i) => {
         const ours = net.grads.get(spec.name);
         const d = maxRelDiff(ours, ref.grads[i]!);
+        assert.ok(d < 2e-4, `${spec.name}: relative difference ${d}`);
+      });
+    });
+
+    it('gives the same loss and gradients with a vocabulary larger than the batch (layer 0 from embedded rows)', () => {
+      const wide = { ...config, vocabSize: B * T + 4 };
+      const net = new Network(new JsKernels(), wide, B, T);
+      initParams(wide, net.params, 6);
+      const ids = randomIds(B * T, wide.vocabSize, 7);
+      const targets = randomIds(B * T, wide.vocabSize, 8);
+      const weights = net.params.flat.slice();
+      const loss = net.trainStep(ids, targets, null);
+      const ref = tfLossAndGrads(wide, weights, ids, targets, B, T);
+      assert.ok(Math.abs(loss - ref.loss) < 1e-5 * Math.max(1, ref.loss), `loss ${loss} vs ${ref.loss}`);
+      paramLayout(wide).forEach((spec, i) => {
+        const d = maxRelDiff(net.grads.get(spec.name), ref.grads[i]!);
         assert.ok(d < 2e-4, `${spec.name}: relative difference ${d}`);
       });
     });

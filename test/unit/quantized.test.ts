@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import path from 'node:path';
-import type { ModelConfig } from '../../src/engine/config';
+import type { ModelConfig } from '../../src/shared/modelConfig';
 import { JsKernels, WasmKernels, type Kernels } from '../../src/engine/kernels';
 import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
 import { Predictor } from '../../src/engine/predictor';
@@ -281,7 +281,7 @@ describe('Predictor on int8 weights against float32', function () {
       // of order 1e-3 nats. Observed (lstm, gru, rnn): mean KL 1.7e-3, 3.0e-4, 1.7e-3; max KL 6.9e-3, 1.7e-3,
       // 1.4e-2; max |Δp| 0.05, 0.03, 0.08; same argmax 96.5%, 98.5%, 98.5%. The bounds leave about 3x of margin
       // (output weights scaled per cell for a mean entropy near a trained model's); the trained tinyshakespeare model
-      // measures mean KL 1.8e-4 nats (bench/quantized.ts).
+      // measures mean KL 1.8e-4 nats (src/bench/quantized.ts).
       assert.ok(entropy / steps > 0.5 && entropy / steps < 2.5, 'the test model should be neither flat nor certain');
       assert.ok(sumKl / steps < 5e-3, `mean KL ${sumKl / steps}`);
       assert.ok(maxKl < 5e-2, `max KL ${maxKl}`);
@@ -322,7 +322,7 @@ describe('Predictor on int8 weights against float32', function () {
     console.log(`      greedy continuations: identical ${same}/${prompts}, first 10 characters identical ${first10}/${prompts}, mean common prefix ${(prefix / prompts).toFixed(1)} of 40`);
     // A random network amplifies perturbations of its state more than a trained one: with 96.5% of single steps
     // agreeing (test above), 40 free-running steps agree for about 0.965^40 ≈ 25% of prompts (observed 12/40).
-    // The trained tinyshakespeare model gives 87 identical of 100 (bench/quantized.ts). So: most prompts agree
+    // The trained tinyshakespeare model gives 87 identical of 100 (src/bench/quantized.ts). So: most prompts agree
     // on their first 10 characters, and the continuations agree for 25 characters on average (observed 25.4).
     assert.ok(first10 >= prompts / 2, `first 10 characters identical for ${first10}/${prompts}`);
     assert.ok(prefix / prompts >= 18, `mean common prefix ${prefix / prompts}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { resolveTrainConfig, type ModelConfig } from '../../src/engine/config';
+import { resolveTrainConfig, type ModelConfig } from '../../src/shared/modelConfig';
 import { generate, prime } from '../../src/engine/generate';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { trainOnText } from '../../src/engine/pipeline';

@@ -2,7 +2,7 @@
 // trainer's pauses (no steps while the user types, paused time outside the budget, abort while paused).
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { resolveTrainConfig } from '../../src/engine/config';
+import { resolveTrainConfig } from '../../src/shared/modelConfig';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { abortableSleep, train, type TrainProgress } from '../../src/engine/trainer';
 import { Vocabulary } from '../../src/engine/vocab';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { pick } from '../../src/engine/sampling';
 import { Rng } from '../../src/engine/rng';
 import { UNKNOWN_ID, Vocabulary, VocabularyError } from '../../src/engine/vocab';
-import { ConfigError, resolveTrainConfig, validateModelConfig } from '../../src/engine/config';
+import { ConfigError, resolveTrainConfig, validateModelConfig } from '../../src/shared/modelConfig';
 
 describe('Vocabulary', () => {
   it('round-trips text, maps unseen characters to the unknown id, and handles astral characters', () => {

@@ -89,7 +89,7 @@ describe('worker lifecycle (bundled workers)', function () {
     assert.ok(Number.isFinite(saved.meta.training?.validationBitsPerChar), 'the checkpoint carries its validation figure');
     const leftovers = readdirSync(dir).filter((f) => f.startsWith('model.tmp'));
     assert.ok(leftovers.length <= 1, `temporary folders: ${leftovers.join(', ')}`);
-    await assert.rejects(client.run({ type: 'import', from: modelDir, modelDir }), /disposed/, 'a disposed client starts nothing');
+    await assert.rejects(client.run({ type: 'import', from: modelDir, modelDir, roots: [], corpus: { include: ['**/*'], exclude: [], maxTotalBytes: 1 << 20 } }), /disposed/, 'a disposed client starts nothing');
     assert.equal(threads(), baseline);
   });
 

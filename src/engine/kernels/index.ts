@@ -5,19 +5,14 @@ import { JsKernels } from './js';
 import type { Kernels } from './types';
 import { WasmKernels, defaultThreads } from './wasm/wasmKernels';
 import { TfKernels, type TfMatMul } from './tfjs';
+import type { KernelChoice } from '../../shared/modelConfig';
 
 export type { Kernels, QuantizedMatrix } from './types';
 export { JsKernels } from './js';
 export { WasmKernels, defaultThreads, type WasmKernelsOptions } from './wasm/wasmKernels';
 export { TfKernels } from './tfjs';
+export { KERNEL_CHOICES, type KernelChoice } from '../../shared/modelConfig';
 
-/**
- * Which kernels to use: `auto` = native TensorFlow through `@tensorflow/tfjs-node` when that optional
- * dependency is installed, else the project's WebAssembly SIMD kernels; `wasm`, `js` and `tfjs-node` ask for
- * one (falling back, with a reason, when it cannot run here).
- */
-export type KernelChoice = 'auto' | 'wasm' | 'js' | 'tfjs-node';
-export const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'wasm', 'js', 'tfjs-node'];
 
 /** Options of {@link createKernels}. */
 export interface CreateKernelsOptions {

@@ -51,6 +51,13 @@ export interface Kernels {
    * 1e-6 (its exp is not JavaScript's).
    */
   lstmCell?(H: number, gates: Float32Array, c: Float32Array, h: Float32Array): void;
+  /**
+   * Optional: the rest of a training step (recurrent layers with their cells, softmax + cross-entropy,
+   * embedding, bias gradients, gradient norm, Adam) on these kernels' memory and threads. Kernel sets
+   * without it are driven by the reference implementation (`referenceTrainOps` in reference.ts: their gemm
+   * plus the element-wise code of cells.ts), which defines what every implementation computes.
+   */
+  readonly train?: TrainOps;
   /** Releases workers and memory. The kernel set is unusable afterwards. */
   dispose(): void;
 }
@@ -59,4 +66,90 @@ export interface Kernels {
 export interface QuantizedMatrix {
   readonly k: number;
   readonly n: number;
+}
+
+/**
+ * One recurrent layer's buffers over a batch of `B` sequences of `T` steps (time-major rows, see network.ts).
+ * G is the layer's gate width (4H LSTM, 3H GRU, H simple RNN).
+ */
+export interface RecurrentLayer {
+  cell: 'lstm' | 'gru' | 'rnn';
+  B: number;
+  T: number;
+  H: number;
+  /** Recurrent kernel [H, G] and bias [G]. */
+  U: Float32Array;
+  bias: Float32Array;
+  /** [T·B, G]: x·W on entry to the forward pass (no bias), the gate activations after it. */
+  gates: Float32Array;
+  /** [(T+1)·B, H] hidden states; rows 0..B hold the carried state. */
+  hs: Float32Array;
+  /** LSTM cell states, same layout as hs (null for other cells). */
+  cs: Float32Array | null;
+  /** GRU r ⊙ hPrev, [T·B, H] (null for other cells). */
+  rh: Float32Array | null;
+  /** Dropout mask on the layer's output [T·B, H], or null without dropout. */
+  mask: Float32Array | null;
+  /** The layer's output [T·B, H]: hs rows B.. without a mask, h ⊙ mask with one. */
+  out: Float32Array;
+}
+
+/** Dropout of a forward pass: keep probability and the seed of the counter-based mask hash. */
+export interface DropoutDraw {
+  keep: number;
+  /** Unsigned 32-bit seed. */
+  seed: number;
+}
+
+/** Work buffers of {@link TrainOps.recurrentBackward}, [B, H] each. */
+export interface RecurrentWork {
+  dh: Float32Array;
+  dhNext: Float32Array;
+  dc: Float32Array;
+  drh: Float32Array;
+}
+
+/** One Adam update's constants (see optimizer.ts). */
+export interface AdamStep {
+  beta1: number;
+  beta2: number;
+  /** lr · √(1 − β2ᵗ) / (1 − β1ᵗ). */
+  stepSize: number;
+  /** ε · √(1 − β2ᵗ). */
+  epsHat: number;
+  /** Applied to the gradients first (global-norm clipping). */
+  gradScale: number;
+}
+
+/**
+ * The element-wise and reduction parts of a training step. Buffers (typed-array views included, also the
+ * Int32Array ids and targets) come from the owning kernel set's {@link Kernels.alloc}.
+ */
+export interface TrainOps {
+  /** `out[n, :] = table[ids[n], :]` for n < N; rows are E wide. */
+  gather(N: number, ids: Int32Array, table: Float32Array, E: number, out: Float32Array): void;
+  /** `dTable [V, E] = 0`, then `dTable[ids[n], :] += d[n, :]` for n < N. */
+  scatterAdd(N: number, ids: Int32Array, d: Float32Array, E: number, dTable: Float32Array, V: number): void;
+  /**
+   * All T steps of a layer forward: adds hPrev · U and the bias to `gates`, applies the cell, writes the states
+   * to hs (and cs), then the layer's output: with `dropout` a fresh mask (see `dropoutKeep` in reference.ts)
+   * and `out = h ⊙ mask`; with a mask but no dropout (evaluation) mask = 1 and out = h.
+   */
+  recurrentForward(L: RecurrentLayer, dropout: DropoutDraw | null): void;
+  /**
+   * All T steps of a layer backward, from `dOut` [T·B, H] = dL/d(out): writes `dz` [T·B, G] = dL/d(gate
+   * pre-activations) of every step (gradients stop at the batch's first step). Overwrites `work`.
+   */
+  recurrentBackward(L: RecurrentLayer, dOut: Float32Array, dz: Float32Array, work: RecurrentWork): void;
+  /**
+   * Rows of `logits` [N, V] get `bias` added and a softmax; returns the summed cross-entropy against
+   * `targets` in nats. With `scale` ≠ 0 the rows are overwritten with scale · dL/dlogits (scale = 1/N: the mean).
+   */
+  softmaxCrossEntropy(N: number, V: number, logits: Float32Array, bias: Float32Array, targets: Int32Array, scale: number): number;
+  /** `out[c] = Σ_r m[r, c]` for an [rows, cols] matrix (the bias gradient). */
+  columnSums(rows: number, cols: number, m: Float32Array, out: Float32Array): void;
+  /** Σ x² (for the global gradient norm). */
+  sumSquares(x: Float32Array): number;
+  /** One Adam update in place of `params`, `m` and `v` (same length as `grads`). */
+  adam(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, step: AdamStep): void;
 }

@@ -1,15 +1,13 @@
 /**
- * The TF.js LayersModel equivalent to an engine model: Embedding → recurrent layers (each followed by Dropout
+ * The TF.js LayersModel equivalent to an engine model: Embedding → recurrent layers (Dropout between them
  * when the model uses dropout) → Dense softmax, applied at every time step. Input `[batch, time]` character ids,
  * output `[batch, time, vocab]` probabilities. Weight names match {@link paramLayout}.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { ModelConfig } from '../config';
+import type { ModelConfig } from '../../shared/modelConfig';
 import { paramLayout, rnnLayerName } from '../params';
 
 export type TF = typeof tfTypes;
-
-export const TFJS_CELL_CLASS = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as const;
 
 export function buildLayersModel(tf: TF, c: ModelConfig): tfTypes.Sequential {
   // The weights are always set from the engine's, so TF.js's initialisers only cost time; the LSTM's
@@ -26,7 +24,7 @@ export function buildLayersModel(tf: TF, c: ModelConfig): tfTypes.Sequential {
     if (c.cell === 'lstm') m.add(tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid', unitForgetBias: false }));
     else if (c.cell === 'gru') m.add(tf.layers.gru({ ...args, recurrentActivation: 'sigmoid' }));
     else m.add(tf.layers.simpleRNN(args));
-    if (c.dropout > 0) m.add(tf.layers.dropout({ rate: c.dropout, name: `dropout_${l + 1}` }));
+    if (c.dropout > 0 && l < c.layers - 1) m.add(tf.layers.dropout({ rate: c.dropout, name: `dropout_${l + 1}` }));
   }
   m.add(tf.layers.dense({ units: c.vocabSize, activation: 'softmax', name: 'output', kernelInitializer: zeros }));
   return m;

@@ -10,32 +10,7 @@
 #include <wasm_simd128.h>
 #include <stdint.h>
 
-static inline v128_t exp4(v128_t x) {
-  x = wasm_f32x4_pmax(wasm_f32x4_splat(-87.3f), wasm_f32x4_pmin(wasm_f32x4_splat(88.3f), x));
-  v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
-  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(-2.12194440e-4f)));
-  v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
-  v128_t y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), wasm_f32x4_splat(1.0f));
-  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
-  return wasm_f32x4_mul(y, e);
-}
-
-static inline v128_t sigmoid4(v128_t x) {
-  const v128_t one = wasm_f32x4_splat(1.0f);
-  return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_neg(x))));
-}
-
-static inline v128_t tanh4(v128_t x) {
-  const v128_t one = wasm_f32x4_splat(1.0f);
-  v128_t s = sigmoid4(wasm_f32x4_add(x, x));
-  return wasm_f32x4_sub(wasm_f32x4_add(s, s), one);
-}
+#include "vmath.h"
 
 /* Four units: gate pre-activations gi, gf, gg, go (TF.js order i, f, c, o); c in/out; h out. */
 static inline void cell4(v128_t gi, v128_t gf, v128_t gg, v128_t go, v128_t *c, v128_t *h) {

@@ -321,3 +321,53 @@ void gemm(int transA, int transB, int m, int n, int k,
     }
   }
 }
+
+/*
+ * op(B) [k, n] packed once for many products with the same right-hand side (the recurrent kernel over the
+ * time steps of a batch): KC-row blocks one after the other, block `pc` at dst + pc · nTot (nTot = n rounded
+ * up to NR), each block laid out as pack_b writes it. Needs k · nTot floats.
+ */
+void pack_b_full(int transB, int k, int n, const f32 *b, int ldb, f32 *dst) {
+  const int nTot = (n + NR - 1) / NR * NR;
+  for (int pc = 0; pc < k; pc += KC) {
+    int kc = k - pc < KC ? k - pc : KC;
+    pack_b(transB, kc, n, transB ? b + pc : b + pc * ldb, ldb, dst + pc * nTot);
+  }
+}
+
+/*
+ * For g < count: C_g[m, n] (+)= A[m, k] · op(B_g)[:, col0 : col0 + n], where op(B_g) = pb + g · pbStride was
+ * packed by pack_b_full (nTot columns in all; col0 a multiple of NR) and C_g = c + g · cStride. A is packed
+ * once per block into `scratch` (gemm_scratch_bytes()) for all g (the gates of a recurrent step share it).
+ */
+void gemm_pb(int m, int n, int k, const f32 *a, int lda, const f32 *pb, int nTot, int col0,
+             f32 *c, int ldc, int accumulate, void *scratch, int count, int pbStride, int cStride) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) {
+      for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[i * ldc + j] = 0.0f;
+    }
+    return;
+  }
+  f32 *packA = (f32 *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+  for (int pc = 0; pc < k; pc += KC) {
+    int kc = k - pc < KC ? k - pc : KC;
+    int beta = pc > 0 || accumulate;
+    for (int ic = 0; ic < m; ic += MC) {
+      int mc = m - ic < MC ? m - ic : MC;
+      pack_a(0, mc, kc, a + ic * lda + pc, lda, packA);
+      for (int g = 0; g < count; g++) {
+        const f32 *block = pb + g * pbStride + pc * nTot + col0 * kc;
+        f32 *cg = c + g * cStride;
+        for (int jr = 0; jr < n; jr += NR) {
+          int nr = n - jr < NR ? n - jr : NR;
+          const f32 *p = block + jr * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = mc - ir < MR ? mc - ir : MR;
+            micro_4x8(kc, packA + ir * kc, p, NR, cg + (ic + ir) * ldc + jr, ldc, mr, nr, beta);
+          }
+        }
+      }
+    }
+  }
+}

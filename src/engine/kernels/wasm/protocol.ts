@@ -15,7 +15,7 @@
 
 /** Job counter, bumped by the caller for each job (and for exit). */
 export const SEQ = 0;
-/** Operation of the current job: {@link OP_GEMM} or {@link OP_EXIT}. */
+/** Operation of the current job: {@link OP_GEMM}, {@link OP_TASK} or {@link OP_EXIT}. */
 export const OP = 1;
 /** `(tag << 16) | next unclaimed chunk`. */
 export const CLAIM = 2;
@@ -29,12 +29,19 @@ export const BY_COLS = 5;
 export const CHUNK = 6;
 /** Number of chunks. */
 export const PARTS = 7;
-/** gemm arguments from here on (12 values, pointers as int32 bit patterns): tA tB m n k a lda b ldb c ldc acc. */
+/**
+ * Arguments from here on, pointers as int32 bit patterns. gemm: 12 values tA tB m n k a lda b ldb c ldc acc.
+ * task: the task's operation number (see train.c), then its arguments (read in place by train.c).
+ */
 export const ARGS = 8;
-export const CTL_INTS = 32;
+/** Argument slots available. */
+export const MAX_ARGS = 24;
+export const CTL_INTS = ARGS + MAX_ARGS;
 
 export const OP_GEMM = 1;
 export const OP_EXIT = 2;
+/** A job of train.c's `task`: chunk `idx` runs `task(op, idx, args, scratch)`. */
+export const OP_TASK = 3;
 /** Tag of a closed CLAIM word; job tags are 0 .. CLOSED_TAG - 1. */
 export const CLOSED_TAG = 0x7fff;
 export const MAX_PARTS = 0xffff;
@@ -58,6 +65,8 @@ export interface ThreadInit {
   stackTop: number;
   /** Microseconds to poll `SEQ` after a job before sleeping in `Atomics.wait`. */
   spinMicros: number;
+  /** For tests: the thread exits in the middle of its chunk number N (after claiming it), as a thread that dies would. */
+  exitInChunk?: number;
 }
 
 export type GemmFn = (
@@ -65,14 +74,28 @@ export type GemmFn = (
   c: number, ldc: number, acc: number, scratch: number,
 ) => void;
 
+/** train.c's `task(op, idx, args, scratch)`; `args` is the byte address of the task's arguments. */
+export type TaskFn = (op: number, idx: number, args: number, scratch: number) => void;
+
+/** What runs the chunks of a job on one thread: the module's entry points and where the control block is. */
+export interface ChunkRunner {
+  gemm: GemmFn;
+  task: TaskFn;
+  /** Byte address of the control block in the shared memory. */
+  ctlByteOffset: number;
+  scratch: number;
+}
+
 /**
  * Claims and runs chunks of the job tagged `tag` until none is left; returns how many this thread ran.
  * The job arguments must have been read from `ctl` after the job was published (see the module comment).
  */
-export function runChunks(ctl: Int32Array, tag: number, gemm: GemmFn, scratch: number): number {
+export function runChunks(ctl: Int32Array, tag: number, r: ChunkRunner): number {
   // Atomic loads: with all accesses to the block sequentially consistent, arguments read before a successful
   // claim are those of the job the claim's tag names (the caller writes a new job only after closing CLAIM).
   const arg = (i: number): number => Atomics.load(ctl, ARGS + i);
+  const { gemm, scratch } = r;
+  if (Atomics.load(ctl, OP) === OP_TASK) return runTaskChunks(ctl, tag, r);
   const tA = arg(0), tB = arg(1), m = arg(2), n = arg(3), k = arg(4);
   const a = arg(5) >>> 0, lda = arg(6), b = arg(7) >>> 0, ldb = arg(8), c = arg(9) >>> 0, ldc = arg(10), acc = arg(11);
   const byCols = Atomics.load(ctl, BY_COLS) === 1, chunk = Atomics.load(ctl, CHUNK), parts = Atomics.load(ctl, PARTS);
@@ -89,6 +112,31 @@ export function runChunks(ctl: Int32Array, tag: number, gemm: GemmFn, scratch: n
     try {
       if (byCols) gemm(tA, tB, m, len, k, a, lda, b + 4 * (tB ? lo * ldb : lo), ldb, c + 4 * lo, ldc, acc, scratch);
       else gemm(tA, tB, len, n, k, a + 4 * (tA ? lo : lo * lda), lda, b, ldb, c + 4 * lo * ldc, ldc, acc, scratch);
+    } catch (e) {
+      Atomics.store(ctl, ERR, 1);
+      throw e;
+    } finally {
+      Atomics.add(ctl, COMPLETED, 1);
+      Atomics.notify(ctl, COMPLETED);
+    }
+    ran++;
+  }
+}
+
+/** {@link runChunks} for a task job: every chunk is one `task` call with its index. */
+function runTaskChunks(ctl: Int32Array, tag: number, r: ChunkRunner): number {
+  const op = Atomics.load(ctl, ARGS);
+  const parts = Atomics.load(ctl, PARTS);
+  const args = r.ctlByteOffset + 4 * (ARGS + 1);
+  let ran = 0;
+  for (;;) {
+    const cur = Atomics.load(ctl, CLAIM);
+    if (cur >>> 16 !== tag) return ran;
+    const idx = cur & 0xffff;
+    if (idx >= parts) return ran;
+    if (Atomics.compareExchange(ctl, CLAIM, cur, cur + 1) !== cur) continue;
+    try {
+      r.task(op, idx, args, r.scratch);
     } catch (e) {
       Atomics.store(ctl, ERR, 1);
       throw e;

@@ -38,7 +38,7 @@ export function wasmApi(): WasmApi | undefined {
   return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-/** The exports of inkling-kernels.wasm (see gemm.c, qgemv.c, cells.c). Pointers are byte offsets into the shared memory. */
+/** The exports of inkling-kernels.wasm (see gemm.c, qgemv.c, cells.c, train.c). Pointers are byte offsets into the shared memory. */
 export interface GemmExports {
   gemm(
     transA: number, transB: number, m: number, n: number, k: number,
@@ -51,6 +51,8 @@ export interface GemmExports {
   qgemv_xq_limit(k: number): number;
   /** See cells.c: the element-wise LSTM step of one sequence. */
   lstm_cell(H: number, gates: number, c: number, h: number): void;
+  /** See train.c: chunk `idx` of training operation `op`, arguments at byte address `args`. */
+  task(op: number, idx: number, args: number, scratch: number): void;
   __heap_base: WasmGlobal;
   __stack_pointer?: WasmGlobal;
 }
@@ -60,8 +62,9 @@ export function instantiateKernels(api: WasmApi, module: WasmModule, memory: Was
   const inst = new api.Instance(module, { env: { memory } });
   const e = inst.exports;
   if (typeof e.gemm !== 'function' || typeof e.gemm_scratch_bytes !== 'function' || typeof e.qgemv !== 'function'
-    || typeof e.lstm_cell !== 'function' || typeof e.__heap_base !== 'object') {
-    throw new Error('inkling-kernels.wasm does not export gemm, gemm_scratch_bytes, qgemv, lstm_cell and __heap_base; rebuild it');
+    || typeof e.lstm_cell !== 'function' || typeof e.task !== 'function'
+    || typeof e.__heap_base !== 'object') {
+    throw new Error('inkling-kernels.wasm does not export gemm, gemm_scratch_bytes, qgemv, lstm_cell, task and __heap_base; rebuild it');
   }
   return e as unknown as GemmExports;
 }

@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Kernels, QuantizedMatrix } from '../types';
+import type { AdamStep, DropoutDraw, Kernels, QuantizedMatrix, RecurrentLayer, RecurrentWork, TrainOps } from '../types';
+import { gatesOf } from '../../../shared/modelConfig';
+import { keepThreshold } from '../reference';
 import { checkGemmArgs } from '../checks';
 import { checkGemvQArgs, packPanels, quantizeInt8 } from '../quantized';
 import { Arena } from './arena';
 import { locateThreadScript, locateWasm } from './locate';
 import {
-  ARGS, BY_COLS, CHUNK, CLAIM, CLOSED_TAG, COMPLETED, CTL_INTS, ERR, MAX_PARTS, OP, OP_EXIT, OP_GEMM, PARTS, SEQ,
-  jobTag, runChunks, spinWhileEqual, type GemmFn, type ThreadInit,
+  ARGS, BY_COLS, CHUNK, CLAIM, CLOSED_TAG, COMPLETED, CTL_INTS, ERR, MAX_ARGS, MAX_PARTS, OP, OP_EXIT, OP_GEMM, OP_TASK,
+  PARTS, SEQ, jobTag, runChunks, spinWhileEqual, type ChunkRunner, type ThreadInit,
 } from './protocol';
 import { instantiateKernels, wasmApi, type GemmExports, type WasmMemory, type WasmModule } from './wasmApi';
 
@@ -39,7 +41,7 @@ export interface WasmKernelsOptions {
   /**
    * A gemm is split over threads only when m·n·k is at least this (smaller ones do not repay the wake-up).
    * @default 131072 (about 50³; on an idle 2-core machine splitting gained 1.25x at 48³, 1.6x at 64³ and lost
-   * below 32³, measured with bench/gemm.ts --crossover-only)
+   * below 32³, measured with src/bench/gemm.ts --crossover-only)
    */
   parallelThreshold?: number;
   /**
@@ -56,6 +58,13 @@ export interface WasmKernelsOptions {
   maxMemoryBytes?: number;
   /** Milliseconds to wait for the workers to start. @default 20000 */
   startTimeoutMs?: number;
+  /**
+   * A split gemm whose outstanding chunks make no progress for this long fails (a kernel thread died or hangs)
+   * instead of waiting forever. A chunk is milliseconds of work. @default 3000
+   */
+  stallMs?: number;
+  /** For tests: worker thread 1 exits in the middle of its chunk number N, as a thread that dies would. */
+  exitThreadInChunk?: number;
 }
 
 /** Default thread count: the cores of this machine, at most 4 (the kernels are memory-bound beyond that). */
@@ -80,29 +89,43 @@ export class WasmKernels implements Kernels {
   private readonly scratchBytes: number;
   /** The control block shared with the workers (see protocol.ts). */
   private readonly ctl: Int32Array;
-  private readonly gemmFn: GemmFn;
+  private readonly ctlByteOffset: number;
+  private readonly runner: ChunkRunner;
+  /** See {@link TrainOps}: the training step's element-wise work as train.c tasks on every thread. */
+  readonly train: TrainOps;
   private chunksHere = 0;
   private chunksTotal = 0;
   private readonly workers: Worker[];
   private readonly threshold: number;
   private readonly spinMicros: number;
+  private readonly stallMs: number;
   private disposed = false;
+  /** Why these kernels can no longer be used (a worker thread exited or stopped answering). */
+  private broken: string | null = null;
 
   private constructor(args: {
-    arena: Arena; ex: GemmExports; scratch: number[]; ctl: Int32Array; workers: Worker[];
-    threshold: number; spinMicros: number; scratchBytes: number;
+    arena: Arena; ex: GemmExports; scratch: number[]; ctl: Int32Array; ctlByteOffset: number; workers: Worker[];
+    threshold: number; spinMicros: number; scratchBytes: number; stallMs: number;
   }) {
+    this.stallMs = args.stallMs;
+    args.workers.forEach((w, i) => w.on('exit', (code) => {
+      if (!this.disposed) this.broken ??= `kernel worker thread ${i + 1} exited (code ${code})`;
+    }));
     this.scratchBytes = args.scratchBytes;
     this.arena = args.arena;
     this.ex = args.ex;
     this.scratch = args.scratch;
     this.ctl = args.ctl;
-    this.gemmFn = args.ex.gemm.bind(args.ex);
+    this.ctlByteOffset = args.ctlByteOffset;
+    this.runner = {
+      gemm: args.ex.gemm.bind(args.ex), task: args.ex.task.bind(args.ex), ctlByteOffset: args.ctlByteOffset, scratch: args.scratch[0]!,
+    };
     this.workers = args.workers;
     this.threshold = args.threshold;
     this.spinMicros = args.spinMicros;
     this.threads = 1 + args.workers.length;
     this.name = this.threads > 1 ? `wasm-simd x${this.threads}` : 'wasm-simd';
+    this.train = new WasmTrainOps(this, this.ex, this.threads);
   }
 
   /**
@@ -134,7 +157,7 @@ export class WasmKernels implements Kernels {
     try {
       module = await api.compile(bytes);
     } catch (e) {
-      throw new Error(`cannot compile ${found.path} (does this host support WebAssembly SIMD and threads?): ${String(e)}`);
+      throw new Error(`cannot compile ${found.path} (does this host support WebAssembly SIMD and threads?): ${String(e)}`, { cause: e });
     }
 
     const maxBytes = Math.min(65536 * PAGE, Math.ceil((opts.maxMemoryBytes ?? 2 ** 31) / PAGE) * PAGE);
@@ -145,7 +168,7 @@ export class WasmKernels implements Kernels {
       // 2 MiB to start (the module's own stack needs 64 KiB); the arena grows it as buffers are allocated.
       memory = new api.Memory({ initial: Math.min(32, maxBytes / PAGE), maximum: maxBytes / PAGE, shared: true });
     } catch (e) {
-      throw new Error(`cannot create a shared WebAssembly.Memory of up to ${maxBytes} bytes: ${String(e)}`);
+      throw new Error(`cannot create a shared WebAssembly.Memory of up to ${maxBytes} bytes: ${String(e)}`, { cause: e });
     }
     const ex = instantiateKernels(api, module, memory);
     const scratchBytes = ex.gemm_scratch_bytes();
@@ -161,7 +184,10 @@ export class WasmKernels implements Kernels {
     for (let w = 1; w < threads; w++) {
       scratch.push(arena.allocBytes(scratchBytes));
       const stackTop = arena.allocBytes(STACK_BYTES) + STACK_BYTES;
-      inits.push({ memory, module, ctlByteOffset: ctlOff, scratch: scratch[w]!, stackTop, spinMicros });
+      inits.push({
+        memory, module, ctlByteOffset: ctlOff, scratch: scratch[w]!, stackTop, spinMicros,
+        exitInChunk: w === 1 ? opts.exitThreadInChunk : undefined,
+      });
     }
 
     const started = await Promise.allSettled(inits.map((init) => startWorker(script!, init, opts.startTimeoutMs ?? 20000)));
@@ -172,7 +198,8 @@ export class WasmKernels implements Kernels {
       throw failure.reason;
     }
     return new WasmKernels({
-      arena, ex, scratch, ctl, workers, threshold: opts.parallelThreshold ?? 1 << 17, spinMicros, scratchBytes,
+      arena, ex, scratch, ctl, ctlByteOffset: ctlOff, workers, threshold: opts.parallelThreshold ?? 1 << 17, spinMicros, scratchBytes,
+      stallMs: opts.stallMs ?? 3000,
     });
   }
 
@@ -247,22 +274,49 @@ export class WasmKernels implements Kernels {
     const chunk = Math.max(Math.ceil(dim / tile / (3 * T)) * tile, Math.ceil(dim / MAX_PARTS));
     const parts = Math.ceil(dim / chunk);
     const ctl = this.ctl;
-    const seq = (Atomics.load(ctl, SEQ) + 1) | 0;
-    const tag = jobTag(seq);
     const args = [tA, tB, m, n, k, pa, lda, pb, ldb, pc, ldc, acc];
     for (let i = 0; i < args.length; i++) Atomics.store(ctl, ARGS + i, args[i]!);
     Atomics.store(ctl, BY_COLS, byCols ? 1 : 0);
     Atomics.store(ctl, CHUNK, chunk);
+    this.runJob(OP_GEMM, parts);
+  }
+
+  /**
+   * Runs `parts` chunks of train.c task `op` with arguments `args` (int32 values: sizes, byte addresses, float
+   * bit patterns): split over the threads when `split`, else all on the calling thread.
+   */
+  runTask(op: number, parts: number, args: readonly number[], split: boolean): void {
+    this.assertLive();
+    if (args.length + 1 > MAX_ARGS) throw new RangeError(`task ${op}: too many arguments`);
+    const ctl = this.ctl;
+    // No job is open while the caller is here (each job is closed before its call returns), so the argument
+    // slots are free; a worker waking late reads them but cannot claim a chunk of a closed job.
+    Atomics.store(ctl, ARGS, op);
+    for (let i = 0; i < args.length; i++) Atomics.store(ctl, ARGS + 1 + i, args[i]!);
+    if (!split || this.threads === 1 || parts <= 1) {
+      const at = this.ctlByteOffset + 4 * (ARGS + 1);
+      const scratch = this.scratch[0]!;
+      for (let idx = 0; idx < parts; idx++) this.ex.task(op, idx, at, scratch);
+      return;
+    }
+    this.runJob(OP_TASK, parts);
+  }
+
+  /** Publishes the job whose arguments are in the control block, runs chunks here too, waits for the rest. */
+  private runJob(op: number, parts: number): void {
+    const ctl = this.ctl;
+    const seq = (Atomics.load(ctl, SEQ) + 1) | 0;
+    const tag = jobTag(seq);
     Atomics.store(ctl, PARTS, parts);
-    Atomics.store(ctl, OP, OP_GEMM);
+    Atomics.store(ctl, OP, op);
     Atomics.store(ctl, ERR, 0);
     Atomics.store(ctl, COMPLETED, 0);
     Atomics.store(ctl, CLAIM, tag << 16);
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
-    let ranHere = 0;
+    let ranHere: number;
     try {
-      ranHere = runChunks(ctl, tag, this.gemmFn, this.scratch[0]!);
+      ranHere = runChunks(ctl, tag, this.runner);
     } finally {
       // Close the job (normally every chunk is claimed by now; after an error here, the rest never will be),
       // then wait for the chunks other threads claimed, so that no worker writes C after we return.
@@ -270,19 +324,31 @@ export class WasmKernels implements Kernels {
       const claimed = cur >>> 16 === tag ? Math.min(cur & 0xffff, parts) : parts;
       let done = Atomics.load(ctl, COMPLETED);
       const spinUntil = performance.now() + this.spinMicros / 1000;
+      // A thread that claimed a chunk and died never completes it, and its 'exit' event cannot arrive while this
+      // thread blocks: so no progress for `stallMs` fails the gemm instead of waiting forever.
+      let progressAt = performance.now();
       while (done < claimed) {
         const left = spinUntil - performance.now();
+        const before = done;
         if (left > 0) {
           done = spinWhileEqual(ctl, COMPLETED, done, left * 1000);
         } else {
-          Atomics.wait(ctl, COMPLETED, done, 1000);
+          Atomics.wait(ctl, COMPLETED, done, Math.min(250, this.stallMs));
           done = Atomics.load(ctl, COMPLETED);
+        }
+        const now = performance.now();
+        if (done !== before) progressAt = now;
+        else if (now - progressAt >= this.stallMs) {
+          this.broken = `a kernel worker thread stopped in the middle of a job (${claimed - done} of ${parts} chunk(s) of a ` +
+            `${op === OP_GEMM ? 'matrix product' : 'training task'} never finished within ${(this.stallMs / 1000).toFixed(1)} s): the thread died or hangs`;
+          break;
         }
       }
     }
+    if (this.broken) throw new Error(this.broken);
     this.chunksHere += ranHere;
     this.chunksTotal += parts;
-    if (Atomics.load(ctl, ERR) !== 0) throw new Error('gemm failed in a kernel worker thread');
+    if (Atomics.load(ctl, ERR) !== 0) throw new Error(`${op === OP_GEMM ? 'gemm' : 'a training task'} failed in a kernel worker thread`);
   }
 
   /**
@@ -310,7 +376,7 @@ export class WasmKernels implements Kernels {
   }
 
   /** Byte address of `buf` in the wasm memory; throws if it is not a view of that memory. */
-  private ptr(name: string, buf: Float32Array): number {
+  ptr(name: string, buf: Float32Array | Int32Array): number {
     if (!this.arena.owns(buf.buffer)) {
       throw new Error(
         `gemm: ${name} is not a buffer from this kernel set's alloc() (the wasm kernels read operands in place from their own memory)`,
@@ -319,8 +385,9 @@ export class WasmKernels implements Kernels {
     return buf.byteOffset;
   }
 
-  private assertLive(): void {
+  assertLive(): void {
     if (this.disposed) throw new Error('wasm kernels used after dispose()');
+    if (this.broken) throw new Error(`the wasm kernels cannot go on: ${this.broken}`);
   }
 }
 
@@ -360,4 +427,223 @@ function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promi
       resolve(w);
     });
   });
+}
+
+/** Operation numbers of train.c's task(). */
+const TASK = { LSTM_FWD: 1, LSTM_BWD: 2, RNN_FWD: 3, RNN_BWD: 4, SOFTMAX_CE: 5, COL_SUMS: 6, GATHER: 7, SUM_SQUARES: 8, ADAM: 9, PACK: 10, SCATTER: 11,
+  GRU_FWD_A: 12, GRU_FWD_B: 13, GRU_BWD_A: 14, GRU_BWD_B: 15 } as const;
+/** gemm.c's register tile width and k block (packed panels are laid out by them). */
+const NR = 8;
+const KC = 256;
+/** Chunks per thread of a split task (more balance the load when a thread is descheduled; fewer repack less). */
+const CHUNKS_PER_THREAD = 2;
+
+const f32 = new Float32Array(1);
+const f32i = new Int32Array(f32.buffer);
+/** The bit pattern of `x` as a float32, as an int32 argument slot. */
+function bits(x: number): number {
+  f32[0] = x;
+  return f32i[0]!;
+}
+
+/** {@link TrainOps} on train.c (see there for the split of each operation). */
+class WasmTrainOps implements TrainOps {
+  /** Per-chunk double-precision partial sums (loss, squares). */
+  private readonly partial: Float32Array;
+  private readonly partial64: Float64Array;
+  /** The recurrent kernel of the layer being run, packed for gemm_pb (grown as needed). */
+  private packed: Float32Array | null = null;
+
+  constructor(private readonly k: WasmKernels, private readonly ex: GemmExports, private readonly threads: number) {
+    this.partial = k.alloc(2 * 256);
+    this.partial64 = new Float64Array(this.partial.buffer, this.partial.byteOffset, 256);
+  }
+
+  /**
+   * Packs the recurrent kernel U [H, G] for the steps of one pass: forward, each gate's [H, H] column block
+   * (as B); backward, Uᵀ [G, H]. Returns its byte address.
+   */
+  private packU(L: RecurrentLayer, G: number, transposed: boolean): number {
+    const k = this.k;
+    const H = L.H;
+    const nTot = Math.ceil(H / NR) * NR;
+    const need = G * nTot;
+    if (!this.packed || this.packed.length < need) {
+      if (this.packed) k.free(this.packed);
+      this.packed = k.alloc(need);
+    }
+    const dst = k.ptr('packed', this.packed);
+    const U = k.ptr('U', L.U);
+    const pack = (transB: number, kk: number, b: number, to: number, count: number): void => {
+      k.runTask(TASK.PACK, count * Math.ceil(kk / KC), [transB, kk, H, b, G, to, count, H], H * G >= 65536);
+    };
+    if (!transposed) {
+      pack(0, H, U, dst, G / H); // each gate's [H, H] block
+    } else if (L.cell === 'gru') {
+      pack(1, 2 * H, U, dst, 1); // [U_z U_r]ᵀ, then U_hᵀ
+      pack(1, H, U + 4 * 2 * H, dst + 4 * 2 * H * nTot, 1);
+    } else {
+      pack(1, G, U, dst, 1);
+    }
+    return dst;
+  }
+
+  /** Chunks for splitting `n` items in multiples of `align` (1 when single-threaded). */
+  private chunking(n: number, align: number, parts = CHUNKS_PER_THREAD * this.threads): { per: number; parts: number } {
+    const per = this.threads === 1 ? Math.max(n, 1) : Math.max(align, Math.ceil(n / parts / align) * align);
+    return { per, parts: Math.max(1, Math.ceil(n / per)) };
+  }
+
+  gather(N: number, ids: Int32Array, table: Float32Array, E: number, out: Float32Array): void {
+    const k = this.k;
+    k.assertLive();
+    check(ids.length >= N && out.length >= N * E, 'gather: buffers too small');
+    for (let n = 0; n < N; n++) check(ids[n]! >= 0 && ids[n]! * E + E <= table.length, `gather: id ${ids[n]} out of range`);
+    const { per, parts } = this.chunking(N, 1);
+    this.k.runTask(TASK.GATHER, parts, [N, k.ptr('ids', ids), k.ptr('table', table), E, k.ptr('out', out), per], N * E >= 65536);
+  }
+
+  scatterAdd(N: number, ids: Int32Array, d: Float32Array, E: number, dTable: Float32Array, V: number): void {
+    const k = this.k;
+    k.assertLive();
+    check(ids.length >= N && d.length >= N * E && dTable.length >= V * E, 'scatterAdd: buffers too small');
+    for (let n = 0; n < N; n++) check(ids[n]! >= 0 && ids[n]! < V, `scatterAdd: id ${ids[n]} out of range`);
+    const { per, parts } = this.chunking(E, 4);
+    k.runTask(TASK.SCATTER, parts, [N, k.ptr('ids', ids), k.ptr('d', d), E, k.ptr('dTable', dTable), V, per], N * E >= 65536);
+  }
+
+  recurrentForward(L: RecurrentLayer, dropout: DropoutDraw | null): void {
+    const k = this.k;
+    k.assertLive();
+    const { B, T, H } = L;
+    const G = gatesOf(L.cell) * H;
+    checkLayer(L, G);
+    const { per, parts } = this.chunking(H, 8);
+    const U = this.packU(L, G, false);
+    const bias = k.ptr('bias', L.bias), gates = k.ptr('gates', L.gates), hs = k.ptr('hs', L.hs);
+    const cs = L.cs ? k.ptr('cs', L.cs) : 0;
+    const mask = L.mask ? k.ptr('mask', L.mask) : 0;
+    const out = L.mask ? k.ptr('out', L.out) : 0;
+    const keep24 = dropout ? keepThreshold(dropout.keep) : 1 << 24;
+    const scale = bits(dropout ? 1 / dropout.keep : 1);
+    const seed = dropout ? dropout.seed | 0 : 0;
+    const state = 4 * B * H;
+    if (L.cell === 'gru') {
+      check(L.rh !== null && L.rh.length >= T * B * H, 'recurrent layer: GRU needs rh');
+      const rh = k.ptr('rh', L.rh!);
+      for (let t = 0; t < T; t++) {
+        const args = [
+          B, H, hs + t * state, U, gates + t * 4 * B * G, bias, rh + t * state, hs + (t + 1) * state, per,
+          mask && mask + t * state, out && out + t * state, seed, keep24, scale, t * B * H,
+        ];
+        k.runTask(TASK.GRU_FWD_A, parts, args, true);
+        k.runTask(TASK.GRU_FWD_B, parts, args, true);
+      }
+      return;
+    }
+    const op = L.cell === 'lstm' ? TASK.LSTM_FWD : TASK.RNN_FWD;
+    for (let t = 0; t < T; t++) {
+      k.runTask(op, parts, [
+        B, H, hs + t * state, U, gates + t * 4 * B * G, bias, cs + t * state, cs + (t + 1) * state, hs + (t + 1) * state,
+        per, mask && mask + t * state, out && out + t * state, seed, keep24, scale, t * B * H,
+      ], true);
+    }
+  }
+
+  recurrentBackward(L: RecurrentLayer, dOut: Float32Array, dz: Float32Array, work: RecurrentWork): void {
+    const k = this.k;
+    k.assertLive();
+    const { B, T, H } = L;
+    const G = gatesOf(L.cell) * H;
+    checkLayer(L, G);
+    check(dOut.length >= T * B * H && dz.length >= T * B * G && work.dhNext.length >= B * H && work.dc.length >= B * H,
+      'recurrentBackward: buffers too small');
+    const { per, parts } = this.chunking(H, 8);
+    const U = this.packU(L, G, true);
+    const gates = k.ptr('gates', L.gates), hs = k.ptr('hs', L.hs);
+    const cs = L.cs ? k.ptr('cs', L.cs) : 0;
+    const mask = L.mask ? k.ptr('mask', L.mask) : 0;
+    const pOut = k.ptr('dOut', dOut), pdz = k.ptr('dz', dz), dhNext = k.ptr('dhNext', work.dhNext), dc = k.ptr('dc', work.dc);
+    const lstm = L.cell === 'lstm';
+    const state = 4 * B * H;
+    const gateRows = 4 * B * G;
+    if (L.cell === 'gru') {
+      check(work.drh.length >= B * H, 'recurrentBackward: drh too small');
+      const drh = k.ptr('drh', work.drh);
+      const UhT = U + 4 * 2 * H * Math.ceil(H / NR) * NR;
+      for (let t = T - 1; t >= 0; t--) {
+        const args = [
+          B, H, U, UhT, gates + t * gateRows, hs + t * state, pOut + t * state, mask && mask + t * state, dhNext, drh,
+          pdz + t * gateRows, t === T - 1 ? 0 : pdz + (t + 1) * gateRows, per,
+        ];
+        k.runTask(TASK.GRU_BWD_A, parts, args, true);
+        k.runTask(TASK.GRU_BWD_B, parts, args, true);
+      }
+      return;
+    }
+    for (let t = T - 1; t >= 0; t--) {
+      k.runTask(lstm ? TASK.LSTM_BWD : TASK.RNN_BWD, parts, [
+        B, H, U, lstm ? gates + t * gateRows : hs + (t + 1) * state, cs && cs + t * state, cs && cs + (t + 1) * state,
+        pOut + t * state, mask && mask + t * state, dhNext, dc, pdz + t * gateRows, t === T - 1 ? 0 : pdz + (t + 1) * gateRows, per,
+      ], true);
+    }
+  }
+
+  softmaxCrossEntropy(N: number, V: number, logits: Float32Array, bias: Float32Array, targets: Int32Array, scale: number): number {
+    const k = this.k;
+    k.assertLive();
+    check(logits.length >= N * V && bias.length >= V && targets.length >= N, 'softmaxCrossEntropy: buffers too small');
+    for (let n = 0; n < N; n++) check(targets[n]! >= 0 && targets[n]! < V, `softmaxCrossEntropy: target ${targets[n]} out of range`);
+    const { per, parts } = this.chunking(N, 1, Math.min(256, CHUNKS_PER_THREAD * this.threads));
+    const p = this.partial64;
+    k.runTask(TASK.SOFTMAX_CE, parts, [
+      N, V, k.ptr('logits', logits), k.ptr('bias', bias), k.ptr('targets', targets), bits(scale), k.ptr('partial', this.partial), per,
+    ], N * V >= 4096);
+    let loss = 0;
+    for (let i = 0; i < parts; i++) loss += p[i]!;
+    return loss;
+  }
+
+  columnSums(rows: number, cols: number, m: Float32Array, out: Float32Array): void {
+    const k = this.k;
+    k.assertLive();
+    check(m.length >= rows * cols && out.length >= cols, 'columnSums: buffers too small');
+    const { per, parts } = this.chunking(cols, 8);
+    k.runTask(TASK.COL_SUMS, parts, [rows, cols, k.ptr('m', m), cols, k.ptr('out', out), per], rows * cols >= 65536);
+  }
+
+  sumSquares(x: Float32Array): number {
+    const k = this.k;
+    k.assertLive();
+    const { per, parts } = this.chunking(x.length, 1024, Math.min(256, CHUNKS_PER_THREAD * this.threads));
+    k.runTask(TASK.SUM_SQUARES, parts, [k.ptr('x', x), x.length, per, k.ptr('partial', this.partial)], x.length >= 65536);
+    let s = 0;
+    for (let i = 0; i < parts; i++) s += this.partial64[i]!;
+    return s;
+  }
+
+  adam(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, h: AdamStep): void {
+    const k = this.k;
+    k.assertLive();
+    const n = grads.length;
+    check(params.length >= n && m.length >= n && v.length >= n, 'adam: buffers too small');
+    const { per, parts } = this.chunking(n, 1024);
+    k.runTask(TASK.ADAM, parts, [
+      k.ptr('params', params), k.ptr('grads', grads), k.ptr('m', m), k.ptr('v', v), n, per,
+      bits(h.beta1), bits(h.beta2), bits(h.stepSize), bits(h.epsHat), bits(h.gradScale),
+    ], n >= 65536);
+  }
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new RangeError(message);
+}
+
+function checkLayer(L: RecurrentLayer, G: number): void {
+  const { B, T, H } = L;
+  check(Number.isInteger(B) && Number.isInteger(T) && Number.isInteger(H) && B > 0 && T > 0 && H > 0, 'recurrent layer: bad sizes');
+  check(L.U.length >= H * G && L.bias.length >= G && L.gates.length >= T * B * G && L.hs.length >= (T + 1) * B * H,
+    'recurrent layer: buffers too small');
+  check(L.cell !== 'lstm' || (L.cs !== null && L.cs.length >= (T + 1) * B * H), 'recurrent layer: LSTM needs cs');
+  check(!L.mask || (L.mask.length >= T * B * H && L.out.length >= T * B * H), 'recurrent layer: mask/out too small');
 }

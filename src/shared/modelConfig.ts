@@ -7,6 +7,14 @@ import { show } from './show';
 export type CellType = 'lstm' | 'gru' | 'rnn';
 export const CELL_TYPES: readonly CellType[] = ['lstm', 'gru', 'rnn'];
 
+/**
+ * Which kernels to use: `auto` = native TensorFlow through `@tensorflow/tfjs-node` when that optional
+ * dependency is installed, else the project's WebAssembly SIMD kernels; `wasm`, `js` and `tfjs-node` ask for
+ * one (falling back, with a reason, when it cannot run here).
+ */
+export type KernelChoice = 'auto' | 'wasm' | 'js' | 'tfjs-node';
+export const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'wasm', 'js', 'tfjs-node'];
+
 /** Gates per cell: the recurrent kernels are `[units, gates * units]`. */
 export function gatesOf(cell: CellType): number {
   switch (cell) {
@@ -25,18 +33,51 @@ export interface ModelConfig {
   units: number;
   /** Embedding width. @default 32 */
   embeddingSize: number;
-  /** Dropout rate on the outputs of each recurrent layer while training. @default 0.1 */
+  /**
+   * Dropout rate between recurrent layers while training (on every layer's output except the top one's, as
+   * PyTorch's and Keras' stacked LSTMs do). @default 0.1
+   */
   dropout: number;
   /** Vocabulary size including the unknown-character id (set from the vocabulary). */
   vocabSize: number;
 }
 
+export type Schedule = 'invsqrt' | 'constant' | 'cosine';
+export const SCHEDULES: readonly Schedule[] = ['invsqrt', 'constant', 'cosine'];
+
+export type InitStyle = 'torch' | 'keras';
+export const INIT_STYLES: readonly InitStyle[] = ['torch', 'keras'];
+
 export interface TrainConfig {
+  /**
+   * Initialisation of a fresh model: `torch` (PyTorch's defaults: N(0, 1) embeddings, uniform ±1/√H weights and
+   * biases) or `keras` (TF.js layers' defaults: uniform ±0.05 embeddings, Glorot/orthogonal kernels, forget-gate
+   * bias 1). Measured side by side (src/bench/curve.ts): `keras` sits at the unigram level for ~100 steps. @default 'torch'
+   */
+  init: InitStyle;
+  /**
+   * Learning-rate schedule after the linear warm-up: `invsqrt` (peak · 1/√(1 + (step − warm-up)/decaySteps), never
+   * below `lrFloor` · peak: it never ends, so training can always continue), `constant`, or `cosine` (to 10% of the
+   * peak at the end of the budget). @default 'invsqrt'
+   */
+  schedule: Schedule;
+  /** Steps of linear warm-up from 0 to the peak learning rate. @default 10 */
+  warmupSteps: number;
+  /** `invsqrt`: steps after the warm-up at which the rate is peak/√2. @default 200 */
+  decaySteps: number;
+  /** `invsqrt`: the lowest rate, as a fraction of the peak. @default 0.1 */
+  lrFloor: number;
+  /** Adam's first-moment decay. @default 0.9 */
+  beta1: number;
+  /** Adam's second-moment decay. @default 0.999 */
+  beta2: number;
+  /** Adam's ε. @default 1e-8 */
+  adamEpsilon: number;
   /** Characters per training sequence (truncated BPTT length). @default 64 */
   seqLength: number;
   /** Sequences per batch. @default 32 */
   batchSize: number;
-  /** Peak Adam learning rate (chosen by measurement: 5-minute runs on tinyshakespeare). @default 0.01 */
+  /** Peak Adam learning rate (chosen by measurement, see the README's Defaults). @default 0.005 */
   learningRate: number;
   /** Global gradient-norm clip. @default 5 */
   clipNorm: number;
@@ -61,12 +102,19 @@ export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
 };
 
 export const DEFAULT_TRAIN: TrainConfig = {
-  seqLength: 64, batchSize: 32, learningRate: 0.01, clipNorm: 5, minutes: 10, maxSteps: 0, epochs: 0,
+  init: 'torch', schedule: 'invsqrt', warmupSteps: 10, decaySteps: 200, lrFloor: 0.1, beta1: 0.9, beta2: 0.999, adamEpsilon: 1e-8,
+  seqLength: 64, batchSize: 32, learningRate: 0.005, clipNorm: 5, minutes: 10, maxSteps: 0, epochs: 0,
   validationFraction: 0.1, validationChars: 32768, validateEverySeconds: 30, seed: 1,
 };
 
 /** Allowed ranges: also what an imported model is checked against before anything is allocated. */
 export const LIMITS = {
+  warmupSteps: [0, 1e6],
+  decaySteps: [1, 1e9],
+  lrFloor: [0, 1],
+  beta1: [0, 0.9999],
+  beta2: [0, 0.999999],
+  adamEpsilon: [1e-12, 1],
   layers: [1, 4],
   units: [8, 2048],
   embeddingSize: [4, 512],
@@ -85,7 +133,7 @@ export const LIMITS = {
   seed: [0, 2 ** 31 - 1],
 } as const satisfies Record<string, readonly [number, number]>;
 
-const INTEGER_KEYS = new Set(['layers', 'units', 'embeddingSize', 'vocabSize', 'seqLength', 'batchSize', 'maxSteps',
+const INTEGER_KEYS = new Set(['warmupSteps', 'decaySteps', 'layers', 'units', 'embeddingSize', 'vocabSize', 'seqLength', 'batchSize', 'maxSteps',
   'epochs', 'validationChars', 'seed']);
 
 /** Raised for a setting that is out of range or of the wrong type. The message names the setting and the range. */
@@ -125,8 +173,18 @@ export function validateModelConfig(raw: unknown): ModelConfig {
 /** Merges overrides onto defaults and validates every field; throws {@link ConfigError}. */
 export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
   const merged = { ...DEFAULT_TRAIN, ...stripUndefined(overrides) };
-  const out = {} as Record<string, number>;
-  for (const key of Object.keys(DEFAULT_TRAIN) as (keyof TrainConfig)[]) out[key] = checkNumber(key, merged[key]);
+  const out = {} as Record<string, number | string>;
+  for (const key of Object.keys(DEFAULT_TRAIN) as (keyof TrainConfig)[]) {
+    if (key === 'init') {
+      if (!INIT_STYLES.includes(merged.init)) throw new ConfigError(`init must be one of ${INIT_STYLES.join(', ')}, got ${show(merged.init)}`);
+      out[key] = merged.init;
+    } else if (key === 'schedule') {
+      if (!SCHEDULES.includes(merged.schedule)) throw new ConfigError(`schedule must be one of ${SCHEDULES.join(', ')}, got ${show(merged.schedule)}`);
+      out[key] = merged.schedule;
+    } else {
+      out[key] = checkNumber(key, merged[key]);
+    }
+  }
   return out as unknown as TrainConfig;
 }
 

@@ -4,7 +4,7 @@
  * about 2 to 3 bits per character on source code and prose, and guessing uniformly among 100 characters costs 6.6.
  * Pure.
  */
-import type { QualityLevel, QualityView } from '../shared/dashboardProtocol';
+import type { QualityLevel, QualityView } from './dashboardProtocol';
 
 const BANDS: { below: number; level: QualityLevel; reading: string }[] = [
   { below: 1.5, level: 'excellent', reading: 'under 1.5 bits/char: the model predicts your text very well; expect long, accurate suggestions' },
