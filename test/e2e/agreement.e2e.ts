@@ -22,6 +22,7 @@ import { collectCorpus, judgeDocument } from '../../src/corpus';
 import { loadModel } from '../../src/engine/format';
 import { createKernels } from '../../src/engine/kernels';
 import { Predictor } from '../../src/engine/predictor';
+import { Vocabulary } from '../../src/engine/vocab';
 import { confidentText } from '../../src/engine/confident';
 import { buildWorkspaceModels, MixedPredictor } from '../../src/mix';
 import { proposerOf, DEFAULT_RULES } from '../../src/eval/suggesters';
@@ -31,8 +32,11 @@ import { trimSuggestion } from '../../src/shared/completionRules';
 import { TypedCache } from '../../src/host/typedCache';
 import { NGRAM_MAX_MB } from '../../src/shared/settings';
 
-/** The held-out file: a source file of this repository, left out of the training copy. */
-const HELD_OUT = path.join('src', 'engine', 'vocab.ts');
+/**
+ * The held-out file: an earlier version of a source file of this repository (src/engine/vocab.ts), frozen as a fixture
+ * so the typed lines stay put when the source changes; the file itself is left out of the training copy.
+ */
+const HELD_OUT = path.join('test', 'fixtures', 'agreement', 'vocab.ts.txt');
 /** The file is typed from this line on (1-based); the lines before it are in the file when it is opened. */
 const FIRST_TYPED_LINE = 73;
 /** Characters typed on each measured line (after its indentation) before its ghost text is read. */
@@ -172,9 +176,18 @@ describe('The editor and the evaluation agree', function () {
     assert.ok(!report.files.some((f) => f.path.includes('heldout')), 'the held-out file is not in the workspace models');
     const built = await buildWorkspaceModels(report.files.map((f) => f.text));
     const { kernels } = await createKernels({ threads: 1 });
-    const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, built.ngram, undefined, built.match, {
-      prior: { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits: built.ngramBits },
-    });
+    // The model the worker says answered: the mixture, or the n-gram/match part alone when the trained model was not
+    // measured to help on the held-out files (the worker's gate, see suggestsWith).
+    const sources = new Set(readTrace().filter((t) => t.doc === doc && !t.cancelled && (t.source === 'mixed' || t.source === 'ngram')).map((t) => t.source));
+    assert.equal(sources.size, 1, `one model answered in the held-out file (got ${[...sources].join(', ')})`);
+    const ngramOnly = sources.has('ngram');
+    const vocab = ngramOnly ? Vocabulary.fromText(report.files.map((f) => f.text)) : model.vocab;
+    const mixed = ngramOnly
+      ? new MixedPredictor(null, vocab, built.ngram, undefined, built.match)
+      : new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, built.ngram, undefined, built.match, {
+        prior: { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits: built.ngramBits },
+      });
+    console.log(`      answered by ${ngramOnly ? 'the n-gram/match part alone (the trained model was not measured to help)' : 'the mixture with the trained model'}`);
     const rules = { ...DEFAULT_RULES, contextChars: settings.contextChars, maxChars: settings.maxSuggestionChars };
     const inDoc = readTrace().filter((t) => t.doc === doc);
     const answers = inDoc.filter((t) => !t.cancelled);
@@ -184,7 +197,7 @@ describe('The editor and the evaluation agree', function () {
     const seg: Segment = { doc, languageId: 'typescript', text: typed, start: inDoc[0]!.chars, end: typed.length };
     const verdict = await judgeDocument([s.workspace], { include: settings.include, exclude: settings.exclude }, path.join(s.workspace, heldRel), typed.slice(0, seg.start));
     assert.deepStrictEqual(verdict, { reason: 'excluded', detail: 'exclude option' });
-    const proposer = proposerOf(mixed, model.vocab, rules, verdict ? undefined : (t) => mixed.learnText(t));
+    const proposer = proposerOf(mixed, vocab, rules, verdict ? undefined : (t) => mixed.learnText(t));
     proposer.open(seg);
     const cache = new TypedCache();
     const evalAt = new Map<number, string>();
