@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
+import { mixFixture } from '../helpers/mixFixture';
 import { type Continuation, confidentLength, confidentText, continueWithConfidence, forCursor } from '../../src/engine/confident';
 import { DocumentLines } from '../../src/mix/documentLines';
 import { codeOnlyLength } from '../../src/shared/completionRules';
 import { prime } from '../../src/engine/generate';
-import { JsKernels } from '../../src/engine/kernels/js';
-import { initParams, paramLayout, ParamViews, totalSize } from '../../src/engine/params';
-import { Predictor } from '../../src/engine/predictor';
 import { UNKNOWN_ID, Vocabulary } from '../../src/engine/vocab';
 import { typedSegments, wordSteps, figures, reliability, simulatePerson, proposeAll, type Proposer, type Segment, suggestionReport } from '../../src/eval/suggestions';
 import { scoreMixed } from '../../src/eval/mixture';
 import { Apm, MatchModel, MixedPredictor, priorLstmShare } from '../../src/mix';
-import { NGramModel } from '../../src/ngram';
 import { proposerOf } from '../../src/eval/suggesters';
 import { shownFigures } from '../../src/eval/suggestions';
 import { judgeDocument } from '../../src/corpus';
@@ -168,17 +165,7 @@ describe('ghost text by confidence', () => {
 });
 
 describe('mixing and calibration', () => {
-  const vocab = Vocabulary.fromText('abcdefghijklmnopqrstuvwxyz .\n');
-  const config = { cell: 'lstm' as const, layers: 1, units: 16, embeddingSize: 8, dropout: 0, vocabSize: vocab.size };
-  const weights = new Float32Array(totalSize(paramLayout(config)));
-  initParams(config, new ParamViews(paramLayout(config), weights), 3);
-  const lstm = () => new Predictor(new JsKernels(), config, weights);
-  const workspace = 'the widget factory makes widgets. the widget factory is busy.\n';
-  const ngramOf = (text: string) => {
-    const m = new NGramModel();
-    m.add(text);
-    return m;
-  };
+  const { vocab, lstm, workspace, ngramOf } = mixFixture();
 
   it('starts the LSTM\'s weight from what the models scored on held-out text', () => {
     assert.ok(priorLstmShare({ lstmBits: 4, ngramBits: 1 }) < 0.15, 'an undertrained LSTM starts with little say');

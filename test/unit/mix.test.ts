@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mixFixture } from '../helpers/mixFixture';
 import { DocumentStates } from '../../src/engine/stateCache';
 import { generate, prime } from '../../src/engine/generate';
 import { JsKernels } from '../../src/engine/kernels/js';
@@ -10,17 +11,7 @@ import { MatchModel, type MatchState, MixedPredictor, Mixer } from '../../src/mi
 import { NGramModel } from '../../src/ngram';
 
 describe('mixing the LSTM with the n-gram model', () => {
-  const vocab = Vocabulary.fromText('abcdefghijklmnopqrstuvwxyz .\n');
-  const config = { cell: 'lstm' as const, layers: 1, units: 16, embeddingSize: 8, dropout: 0, vocabSize: vocab.size };
-  const weights = new Float32Array(totalSize(paramLayout(config)));
-  initParams(config, new ParamViews(paramLayout(config), weights), 3);
-  const lstm = () => new Predictor(new JsKernels(), config, weights);
-  const workspace = 'the widget factory makes widgets. the widget factory is busy.\n';
-  const ngramOf = (text: string) => {
-    const m = new NGramModel();
-    m.add(text);
-    return m;
-  };
+  const { vocab, lstm, workspace, ngramOf } = mixFixture();
 
   it('moves the weight toward the model that predicted better, and keeps it bounded', () => {
     const m = new Mixer({ buckets: 2, rate: 0.5 });
