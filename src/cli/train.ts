@@ -2,12 +2,13 @@
 import path from 'node:path';
 import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import {
-  CELL_TYPES, DEFAULT_TRAIN, generate, prime, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel, type TrainConfig,
+  CELL_TYPES, DEFAULT_TRAIN, resolveModelConfig, resolveTrainConfig, saveModel, trainOnText, type CellType, type SavedModel, type TrainConfig,
 } from '../engine';
 import { loadModel } from '../engine/format';
 import { createKernels, KERNEL_CHOICES, type KernelChoice } from '../engine/kernels';
-import { Predictor } from '../engine/predictor';
-import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
+import { compareOnHeldOut, suggestsWith, worseThanNgramWarning } from '../eval/heldOutComparison';
+import { ghostTextSamples, heldOutGhostText, workspaceParts, workspaceTexts, type WorkspaceParts } from '../eval/ghostText';
+import { defaultSettings } from '../shared/settings';
 import { loadTf } from '../engine/tfjs/load';
 import { list, num, parse, str, type Options } from './args';
 import { UsageError } from './errors';
@@ -131,6 +132,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const trainTexts = split.train.map((f) => f.text);
   let kept: string | undefined;
   let warning: string | undefined;
+  let parts: WorkspaceParts | undefined;
+  const confidence = defaultSettings().confidence;
   if (resume && !result.improved) {
     kept = `the resumed run did not beat the stored model on the held-out files (its best ${p.bestValBits.toFixed(3)} bits/char ` +
       `was the stored model's own ${result.initialBitsPerChar?.toFixed(3) ?? '-'}); ${out} is kept as it was`;
@@ -138,6 +141,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
     log('Comparing with the n-gram and match model on the held-out files…');
     const single = (await createKernels({ threads: 1 })).kernels;
     const heldOut = compareOnHeldOut(single, result, trainTexts, split.validation.map((f) => f.text));
+    if (heldOut) {
+      log('Typing the held-out files with ghost text, as `inkling eval` does…');
+      parts = workspaceParts(workspaceTexts(trainTexts));
+      heldOut.ghostText = heldOutGhostText(single, result, parts, split.validation, { threshold: confidence });
+    }
     single.dispose();
     if (heldOut && result.meta.training) result.meta.training.heldOut = heldOut;
     warning = worseThanNgramWarning(heldOut) ?? undefined;
@@ -168,31 +176,39 @@ export async function trainCommand(argv: string[]): Promise<void> {
   log(`Saved ${out} (${result.stopReason}; ${p.step} steps, ${Math.round(p.charsPerSec)} chars/s, ` +
     `validation ${summary.validationBitsPerChar ?? '-'} bits/char${unknown}${result.rollbacks ? `; ${result.rollbacks} rollback(s) after a divergence` : ''}).`);
   if (warning) log(`Warning: ${warning}.`);
-  await showSamples(result, split.validation.length ? split.validation.map((f) => f.text) : split.train.map((f) => f.text), log);
+  if (parts && split.validation.length) await showSamples(result, parts, split.validation, confidence, log);
 }
 
+const pc = (x: number): string => `${(x * 100).toFixed(0)}%`;
+
 /**
- * Prints greedy completions at a few line starts of the held-out text (with the text before them as context),
- * so the user sees the model work on text it never trained on.
+ * Prints what the extension would show at a few line starts of the held-out files (files the model never trained
+ * on), after the first characters of each line: the model that suggests (the mixture, or the n-gram/match part
+ * alone when the trained model was not measured to help), cut where it is not sure enough, nothing when it is not
+ * sure of anything; then the precision and recall measured on the held-out files, for the same model.
  */
-async function showSamples(model: SavedModel, texts: string[], log: (s: string) => void): Promise<void> {
-  const { kernels } = await createKernels({ prefer: 'js' });
-  const predictor = new Predictor(kernels, model.config, model.weights);
-  const text = texts.join('\n\n');
-  const starts: number[] = [];
-  for (let i = text.indexOf('\n'); i >= 0 && i < text.length; i = text.indexOf('\n', i + 1)) {
-    const lineEnd = text.indexOf('\n', i + 1);
-    if ((lineEnd < 0 ? text.length : lineEnd) - i > 30 && i > 200) starts.push(i + 1);
-  }
-  log('Completions on held-out text (prompt│greedy continuation to the end of the line):');
-  for (let n = 0; n < Math.min(4, starts.length); n++) {
-    const lineStart = starts[Math.floor(((n + 0.5) * starts.length) / 4)]!;
-    const cut = lineStart + 12;
-    const { state, probs } = prime(predictor, model.vocab, text.slice(Math.max(0, cut - 400), cut));
-    const cont = generate(predictor, model.vocab, state, probs, { temperature: 0, maxChars: 60, stopBefore: (ch) => ch === '\n' });
-    log(`  ${text.slice(lineStart, cut)}│${cont}`);
-  }
+async function showSamples(
+  model: SavedModel, parts: WorkspaceParts, heldOut: { path: string; text: string }[], threshold: number, log: (s: string) => void,
+): Promise<void> {
+  const { kernels } = await createKernels({ threads: 1 });
+  const record = model.meta.training?.heldOut;
+  const { source, why } = suggestsWith(record);
+  const samples = ghostTextSamples(kernels, model, parts, heldOut, { threshold, source });
   kernels.dispose();
+  log(`What the editor shows in held-out files (${why}; confidence ${threshold}, nothing when unsure):`);
+  log('  file:line  typed│ghost text   (the line in the file)');
+  for (const s of samples) {
+    const ghost = s.shown ? `│${s.shown}` : '│  (nothing shown: not sure enough)';
+    log(`  ${s.path}:${s.line}  ${s.typed.trim()}${ghost}   (${s.typed.trim()}${s.real})`);
+  }
+  const g = record?.ghostText;
+  if (g) {
+    const f = source === 'mixed' ? g.inkling : g.ngramPart;
+    log(`Typing ${g.typedChars} characters of ${g.files} held-out file(s): ${f.suggestions} suggestions, precision ${pc(f.precision)} ` +
+      `(${f.charsRight} of the ${f.charsShown} characters shown were right), recall ${pc(f.recall)} (of the characters typed), ` +
+      `${pc(f.fullAcceptRate)} right in full` +
+      (source === 'mixed' ? `; the n-gram/match part alone: precision ${pc(g.ngramPart.precision)}, recall ${pc(g.ngramPart.recall)}.` : '.'));
+  }
 }
 
 function round(x: number, d: number): number {

@@ -128,8 +128,12 @@ export function dashboardHtml(input: DashboardHtmlInput): string {
       <div class="metrics">
         <div class="metric"><span id="q-now" class="metric-value">–</span><span class="metric-label">validation bits/char now</span></div>
         <div class="metric"><span id="q-best" class="metric-value">–</span><span class="metric-label">best</span></div>
+        <div class="metric"><span id="q-precision" class="metric-value">–</span><span class="metric-label">ghost text precision on held-out files</span></div>
       </div>
       <p id="q-reading" class="reading" data-level="none">${icon('circle-large-outline')}<span id="q-text"></span></p>
+      <h3>Ghost text on held-out files</h3>
+      ${kv([['g-mixed', 'With the trained model'], ['g-ngram', 'N-gram/match part alone']])}
+      <p id="g-note" class="hint">Measured at the end of a training run.</p>
       <h3>Your suggestions here</h3>
       ${kv([['a-shown', 'Shown'], ['a-full', 'Accepted in full'], ['a-partial', 'Accepted in part'], ['a-chars', 'Characters accepted'], ['a-rate', 'Acceptance rate']])}
     </section>

@@ -3,10 +3,11 @@
  * the JSON the dashboard shows, and the rules for which controls apply. No vscode.
  */
 import type {
-  AcceptanceView, ControlId, ControlView, CorpusView, CurvePoint, DashboardState, ModelView, ProgressView, RunStatus,
+  AcceptanceView, ControlId, ControlView, CorpusView, CurvePoint, DashboardState, GhostTextFiguresView, GhostTextView, ModelView,
+  ProgressView, RunStatus,
 } from '../shared/dashboardProtocol';
 import type { CorpusInfo, ModelInfo } from '../shared/protocol';
-import type { TrainProgress } from '../shared/progress';
+import type { GhostTextFigures, TrainProgress } from '../shared/progress';
 import { describeQuality, finiteOrNull } from '../shared/quality';
 
 export function toProgressView(p: TrainProgress): ProgressView {
@@ -55,6 +56,21 @@ export function toModelView(m: ModelInfo): ModelView {
     vocabSize: m.config.vocabSize, parameters: m.parameters, trainedSteps: m.trainedSteps, createdAt: m.createdAt,
     validationBitsPerChar: finiteOrNull(m.validationBitsPerChar), kernels: m.kernels,
     unknownChars: m.validationUnknownChars ?? null, suggests: m.suggests ? capitalise(m.suggests.why) : null,
+    ghostText: toGhostTextView(m),
+  };
+}
+
+/** The held-out ghost text figures of a model record, for the dashboard (null when the record has none). */
+export function toGhostTextView(m: ModelInfo): GhostTextView | null {
+  const g = m.heldOut?.ghostText;
+  if (!g) return null;
+  const view = (f: GhostTextFigures): GhostTextFiguresView => ({
+    suggestions: f.suggestions, charsShown: f.charsShown, charsRight: f.charsRight,
+    precision: finiteOrNull(f.precision) ?? 0, recall: finiteOrNull(f.recall) ?? 0, fullAcceptRate: finiteOrNull(f.fullAcceptRate) ?? 0,
+  });
+  return {
+    confidence: g.confidence, typedChars: g.typedChars, files: g.files, source: m.suggests?.source ?? 'mixed',
+    inkling: view(g.inkling), ngramPart: view(g.ngramPart),
   };
 }
 

@@ -80,6 +80,28 @@ export function confidentText(c: Continuation, threshold: number): { text: strin
 }
 
 /**
+ * The continuation as the completion worker generates it at `threshold` (see {@link continueWithConfidence}'s
+ * `minConfidence`): up to and including its first character whose confidence is below the threshold (nothing after
+ * that could be shown). A full continuation cut here gives exactly what the worker would have generated.
+ */
+export function upToThreshold(c: Continuation, threshold: number): Continuation {
+  if (!(threshold > 0)) return c;
+  const i = c.confidence.findIndex((x) => x < threshold);
+  if (i < 0) return c;
+  return { text: c.text.slice(0, i + 1), confidence: c.confidence.slice(0, i + 1), lineEnded: false };
+}
+
+/**
+ * The ghost text the editor shows from a continuation at `threshold`, with `linePrefix` the line before the cursor:
+ * the continuation as generated at that threshold ({@link upToThreshold}), cut where code turns into prose
+ * ({@link forCursor}), then at its last token boundary that is sure enough ({@link confidentText}). The completion
+ * worker and the evaluation both show this, so the editor and `inkling eval` agree at every threshold.
+ */
+export function shownText(c: Continuation, threshold: number, linePrefix: string, languageId: string): { text: string; confidence: number } {
+  return confidentText(forCursor(upToThreshold(c, threshold), linePrefix, languageId), threshold);
+}
+
+/**
  * The continuation as far as it may go at the cursor: in code (not in a comment or string, judged from the line
  * before the cursor), it stops where it turns into prose or opens a comment (see `codeOnlyLength`).
  */

@@ -24,6 +24,7 @@ import { savings, simulateTyping } from './keystrokes';
 import { scoreMixed } from './mixture';
 import { modelSuggester, ngramSuggester, proposerOf } from './suggesters';
 import { DEFAULT_READ_COST, suggestionReport, typedSegments, type SuggestionReport } from './suggestions';
+import { ghostTextReports } from './ghostText';
 
 /** Text to evaluate on or to train the baselines with. */
 export interface EvalText {
@@ -122,14 +123,12 @@ export async function evaluate(model: SavedModel, held: EvalText, train: EvalTex
     : `  no characters outside the model's vocabulary; the LSTM alone scores ${validation.knownBitsPerChar.toFixed(3)} bits/char`);
   const typing = simulateTyping(typed, () => modelSuggester(single, model, undefined, ngram.clone(), workspaceMatches(), mixOptions));
   // Ghost text as a person pays for it (see eval/suggestions.ts): Inkling, and its n-gram part alone (what is
-  // shown before any training: the n-gram and match models over the workspace's characters).
-  const mixedNow = new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions);
+  // shown before any training: the n-gram and match models over the workspace's characters), as the end of a
+  // training run measures them on the held-out files (eval/ghostText.ts).
   // The typed stretches: from the middle of each held-out file in turn (see typedSegments).
   const segments = typedSegments(held.named, typingChars);
-  const inkling = suggestionReport(segments, proposerOf(mixedNow, model.vocab, undefined, (t) => mixedNow.learnText(t)), threshold, readCost);
-  const workspaceVocab = Vocabulary.fromText(train ? train.texts : held.texts);
-  const ngramOnly = new MixedPredictor(null, workspaceVocab, ngram.clone(), undefined, workspaceMatches(), { mixing, sse: mixOptions.sse });
-  const ngramPart = suggestionReport(segments, proposerOf(ngramOnly, workspaceVocab, undefined, (t) => ngramOnly.learnText(t)), threshold, readCost);
+  const parts = { ngram, ngramBits, match: matches, vocab: Vocabulary.fromText(train ? train.texts : held.texts) };
+  const { inkling, ngramPart } = ghostTextReports(single, model, parts, segments, { threshold, readCost, mixing, sse: mixOptions.sse });
   const lstmOnly = suggestionReport(segments, proposerOf(new Predictor(single, model.config, model.weights), model.vocab), threshold, readCost);
   for (const [name, rep] of [['Inkling', inkling], ['n-gram part alone', ngramPart], ['LSTM alone', lstmOnly]] as const) {
     log(`  ${name}, ghost text at confidence ${threshold}: precision ${pc(rep.precision)}, recall ${pc(rep.recall)}, ${rep.suggestions} suggestions of ${rep.meanShown.toFixed(1)} characters, ` +

@@ -14,7 +14,7 @@ import { type MatchModel, MixedPredictor, type MixOptions } from '../mix';
 import type { NGramModel } from '../ngram';
 import type { Suggest } from './keystrokes';
 import type { Proposer } from './suggestions';
-import { continueWithConfidence, forCursor } from '../engine/confident';
+import { continueWithConfidence } from '../engine/confident';
 import { DocumentLines } from '../mix/documentLines';
 
 export interface SuggestRules {
@@ -64,11 +64,13 @@ export function ngramSuggester(ngram: NGramModel, rules: SuggestRules = DEFAULT_
 /**
  * The full greedy continuation with confidences at each position (see `eval/suggestions.ts`), from `predictor`
  * (the mixture, the LSTM alone, or the n-gram part alone), with the same context rules, per-document state
- * reuse and code/prose rule as the extension; text fed as it is typed is learned from, and with `learnText` an
- * opened file's text is given to the n-gram and match models as the extension gives them open documents.
+ * reuse as the extension; text fed as it is typed is learned from, and with `learnText` an opened file's text is
+ * given to the n-gram and match models as the extension gives them open documents. With `minConfidence`, generation
+ * stops after the first character below it (as the worker's does): enough for figures at that threshold or above.
  */
 export function proposerOf<S extends RecurrentState>(
   predictor: StepModel<S>, vocab: Vocabulary, rules: SuggestRules = DEFAULT_RULES, learnText?: (text: string) => void,
+  minConfidence?: number,
 ): Proposer {
   const states = new DocumentStates(predictor, vocab);
   const lines = new DocumentLines();
@@ -79,8 +81,9 @@ export function proposerOf<S extends RecurrentState>(
     propose(seg, before) {
       const context = before.slice(-rules.contextChars);
       const p = states.prepare(seg.doc, context, before.length <= rules.contextChars);
-      const c = continueWithConfidence(predictor, vocab, p.state, p.probs, { maxChars: rules.maxChars, stopBefore: (ch) => ch === '\n' });
-      return forCursor(c, before.slice(before.lastIndexOf('\n') + 1), seg.languageId);
+      // The whole continuation (or as far as `minConfidence`): the prose and confidence cuts are made per threshold
+      // (see shownText), as the worker makes them.
+      return continueWithConfidence(predictor, vocab, p.state, p.probs, { maxChars: rules.maxChars, stopBefore: (ch) => ch === '\n', minConfidence });
     },
   };
 }

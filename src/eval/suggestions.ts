@@ -17,7 +17,7 @@
  * behind the suggestions reads (and may learn from) exactly the text before each position, whatever the
  * threshold, so the continuation at every position is computed once and each threshold's run replays them.
  */
-import { type Continuation, confidentText } from '../engine/confident';
+import { type Continuation, shownText } from '../engine/confident';
 import { longestWordPrefix } from './keystrokes';
 
 /** A stretch of a held-out file that the simulated user types: `text.slice(start, end)`, after `text.slice(0, start)`. */
@@ -32,7 +32,10 @@ export interface Segment {
 /** The suggestions' source: `open` when the user opens the file, then `propose` at positions in increasing order. */
 export interface Proposer {
   open(seg: Segment): void;
-  /** The full continuation (before the confidence cut) with `before` the file's text before the cursor. */
+  /**
+   * The continuation (before the prose and confidence cuts, which `shownText` makes per threshold) with `before` the
+   * file's text before the cursor.
+   */
   propose(seg: Segment, before: string): Continuation;
 }
 
@@ -117,7 +120,7 @@ export function simulatePerson(seg: Segment, at: (Continuation | null)[], thresh
       continue;
     }
     const c = at[i - seg.start];
-    const s = c ? confidentText(c, threshold) : { text: '', confidence: 0 };
+    const s = c ? shownText(c, threshold, text.slice(text.lastIndexOf('\n', i - 1) + 1, i), seg.languageId) : { text: '', confidence: 0 };
     if (!s.text) {
       run.keys++;
       i++;
@@ -203,8 +206,13 @@ export interface SuggestionReport extends PersonFigures {
   curve: PersonFigures[];
 }
 
-/** The figures at `threshold` over all segments, the reliability table there, and the curve over {@link CURVE_THRESHOLDS}. */
-export function suggestionReport(segments: Segment[], proposer: Proposer, threshold: number, readCost: number): SuggestionReport {
+/**
+ * The figures at `threshold` over all segments, the reliability table there, and the curve over `curveThresholds`
+ * (none: no curve; the proposer may then stop generating below `threshold`).
+ */
+export function suggestionReport(
+  segments: Segment[], proposer: Proposer, threshold: number, readCost: number, curveThresholds: readonly number[] = CURVE_THRESHOLDS,
+): SuggestionReport {
   const at = segments.map((seg) => proposeAll(seg, proposer));
   const runAt = (t: number): PersonRun => {
     const run: PersonRun = { threshold: t, readCost, baseline: 0, keys: 0, readChars: 0, suggestions: [] };
@@ -212,7 +220,7 @@ export function suggestionReport(segments: Segment[], proposer: Proposer, thresh
     return run;
   };
   const main = runAt(threshold);
-  const curve = [...new Set([...CURVE_THRESHOLDS, threshold])].sort((a, b) => a - b).map((t) => figures(t === threshold ? main : runAt(t)));
+  const curve = curveThresholds.length === 0 ? [] : [...new Set([...curveThresholds, threshold])].sort((a, b) => a - b).map((t) => figures(t === threshold ? main : runAt(t)));
   return { ...figures(main), readCost, reliability: reliability(main.suggestions), curve };
 }
 

@@ -93,7 +93,7 @@ export class TrainingController implements vscode.Disposable {
       corpus: this.corpusOptions(),
       model: { cell: s.cell, layers: s.layers, units: s.units },
       train: { minutes: s.trainingMinutes },
-      kernels: s.kernels,
+      kernels: s.kernels, confidence: s.confidence,
     });
     this.status.set({ kind: 'training', fraction: 0 });
     const result = await vscode.window.withProgress({

@@ -81,6 +81,29 @@ export interface ModelView {
   unknownChars: number | null;
   /** Which model suggests with this one loaded, and why (null when not known). */
   suggests: string | null;
+  /** Ghost text typed in the held-out files at the end of its training run (null in older records). */
+  ghostText: GhostTextView | null;
+}
+
+/** One model's ghost text on the held-out files (see `GhostTextFigures` in shared/progress.ts). */
+export interface GhostTextFiguresView {
+  suggestions: number;
+  charsShown: number;
+  charsRight: number;
+  precision: number;
+  recall: number;
+  fullAcceptRate: number;
+}
+
+export interface GhostTextView {
+  /** The confidence threshold the figures are for. */
+  confidence: number;
+  typedChars: number;
+  files: number;
+  /** The model that suggests ('mixed': with the trained model; 'ngram': the n-gram/match part alone). */
+  source: 'mixed' | 'ngram';
+  inkling: GhostTextFiguresView;
+  ngramPart: GhostTextFiguresView;
 }
 
 export type QualityLevel = 'none' | 'excellent' | 'good' | 'fair' | 'learning' | 'early';

@@ -35,4 +35,33 @@ export interface HeldOutComparison {
   /** The n-gram model with the match model, without the LSTM. */
   ngramBitsPerChar: number;
   unknownChars: number;
+  /** Ghost text on the held-out files at the user's threshold, as `inkling eval` measures it (absent in older records). */
+  ghostText?: HeldOutGhostText | null;
+}
+
+/** Ghost text as a person pays for it (see `src/eval/suggestions.ts`): per distinct suggestion, characters shown and right. */
+export interface GhostTextFigures {
+  suggestions: number;
+  charsShown: number;
+  charsRight: number;
+  /** Characters right ÷ characters shown. */
+  precision: number;
+  /** Characters right ÷ characters the user would type without suggestions. */
+  recall: number;
+  /** The share of suggestions right in full. */
+  fullAcceptRate: number;
+  /** Keystrokes saved by the simulated user, net of reading what is shown. */
+  keystrokesSaved: number;
+}
+
+/** The end of a training run: ghost text typed in the held-out files, with the trained model and without it. */
+export interface HeldOutGhostText {
+  /** The confidence threshold (`inkling.completion.confidence`) the figures are for. */
+  confidence: number;
+  typedChars: number;
+  files: number;
+  /** The mixture with the trained model. */
+  inkling: GhostTextFigures;
+  /** The n-gram/match part alone. */
+  ngramPart: GhostTextFigures;
 }

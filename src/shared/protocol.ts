@@ -68,6 +68,8 @@ export type TrainingRequest =
     resume: boolean;
     corpus: CorpusRequest;
     model: Partial<ModelConfig>; train: Partial<TrainConfig>; kernels: KernelChoice;
+    /** The ghost text threshold (`inkling.completion.confidence`) of the held-out figures at the end of the run. */
+    confidence?: number;
   }
   | {
     /**

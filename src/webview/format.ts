@@ -33,6 +33,11 @@ export function formatPercent(fraction: number): string {
   return `${Math.floor(fraction * 100)}%`;
 }
 
+/** A share to the nearest whole percent (0.624 → "62%"). */
+export function formatShare(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}
+
 /** What a temperature does, in a few words (the same bands as the "Set Temperature" command's presets). */
 export function temperatureHint(t: number): string {
   if (t === 0) return 'Greedy: always the most likely character';

@@ -6,11 +6,11 @@
 import {
   MAX_CURVE_POINTS, MAX_PROMPT_CHARS, clampTemperature,
   type CurvePoint, type DashboardState, type DashboardWebviewState, type HostMessage, type ProgressView, type SampleView,
-  type WebviewMessage, type ControlId,
+  type WebviewMessage, type ControlId, type GhostTextView, type GhostTextFiguresView,
 } from '../shared/dashboardProtocol';
 import { PointHistory } from '../shared/history';
 import { LossChart, type XAxis } from './chart';
-import { formatBits, formatCompact, formatDuration, formatInt, formatPercent, temperatureHint } from './format';
+import { formatBits, formatCompact, formatDuration, formatInt, formatPercent, formatShare, temperatureHint } from './format';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -127,6 +127,8 @@ function renderState(s: DashboardState): void {
     icon.className = `codicon codicon-${name}`;
   }
 
+  renderGhostText(s.model?.ghostText ?? null);
+
   const a = s.acceptance;
   setText('a-shown', formatInt(a.shown));
   setText('a-full', formatInt(a.acceptedFull));
@@ -167,6 +169,23 @@ function renderState(s: DashboardState): void {
 
   if (Date.now() > sliderLockedUntil && document.activeElement !== slider) slider.value = String(s.temperature);
   if (Date.now() > sliderLockedUntil) showTemperature(Number(slider.value));
+}
+
+/**
+ * Ghost text typed in the held-out files at the end of the last run, as `inkling eval` measures it: precision
+ * (characters right ÷ shown) and recall (right ÷ typed), for the model that suggests and for the other one.
+ */
+function renderGhostText(g: GhostTextView | null): void {
+  const line = (f: GhostTextFiguresView, suggesting: boolean): string =>
+    `precision ${formatShare(f.precision)} (${formatInt(f.charsRight)} of ${formatInt(f.charsShown)} characters shown) · recall ${formatShare(f.recall)} · ` +
+    `${formatShare(f.fullAcceptRate)} of ${formatInt(f.suggestions)} suggestions right in full${suggesting ? ' · suggesting now' : ''}`;
+  const shown = g ? (g.source === 'mixed' ? g.inkling : g.ngramPart) : null;
+  setText('q-precision', shown && shown.suggestions > 0 ? formatShare(shown.precision) : '–');
+  setText('g-mixed', g ? line(g.inkling, g.source === 'mixed') : '–');
+  setText('g-ngram', g ? line(g.ngramPart, g.source === 'ngram') : '–');
+  setText('g-note', g
+    ? `Typing ${formatInt(g.typedChars)} characters of ${formatInt(g.files)} held-out file${g.files === 1 ? '' : 's'} at confidence ${g.confidence}, as inkling eval measures it: precision is the characters right ÷ the characters shown, recall the characters right ÷ the characters typed.`
+    : 'Measured at the end of a training run.');
 }
 
 function item(text: string, cls = ''): HTMLLIElement {

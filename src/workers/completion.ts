@@ -12,7 +12,7 @@ import { collectCorpus, isSecretFileName, judgeDocument } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
 import { Vocabulary } from '../engine/vocab';
-import { continueWithConfidence, confidentText, forCursor } from '../engine/confident';
+import { continueWithConfidence, shownText } from '../engine/confident';
 import { createKernels, type Kernels } from '../engine/kernels';
 import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
 import { Rng } from '../engine/rng';
@@ -55,7 +55,7 @@ function suggester<S extends RecurrentState>(predictor: StepModel<S>, vocab: Voc
         // As long as the model is sure of it (see confident.ts); in code, no prose.
         // Generation stops once the confidence is below the threshold: nothing after that could be shown.
         const c = continueWithConfidence(predictor, vocab, state, prepared.probs, { temperature, rng, maxChars: req.maxChars, stopBefore, minConfidence: req.confidence });
-        const text = confidentText(forCursor(c, linePrefix, req.languageId), req.confidence).text;
+        const text = shownText(c, req.confidence, linePrefix, req.languageId).text;
         // The first item may be empty (nothing sure enough); then nothing is shown, alternatives included.
         if (i === 0 && !text) break;
         if (text && !items.includes(text)) items.push(text);

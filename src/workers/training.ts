@@ -10,6 +10,8 @@ import { createKernels, type KernelChoice, type Kernels } from '../engine/kernel
 import { DOCUMENT_SEPARATOR, trainOnText } from '../engine/pipeline';
 import { StreamScorer } from '../engine/scorer';
 import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
+import { heldOutGhostText, workspaceParts, workspaceTexts } from '../eval/ghostText';
+import { defaultSettings } from '../shared/settings';
 import { loadTf } from '../engine/tfjs/load';
 import { DEFAULT_TRAIN, resolveTrainConfig } from '../shared/modelConfig';
 import { modelInfo } from './modelInfo';
@@ -101,6 +103,10 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
     }
     send({ type: 'notice', id: req.id, message: 'comparing the trained model with the n-gram and match model on the held-out files' });
     const heldOutFigures = compareOnHeldOut(kernels, result, trainTexts, heldOut);
+    if (heldOutFigures) {
+      send({ type: 'notice', id: req.id, message: 'typing the held-out files with ghost text, as `inkling eval` does (precision and recall)' });
+      heldOutFigures.ghostText = heldOutGhostText(kernels, result, workspaceParts(workspaceTexts(trainTexts)), split.validation, { threshold: req.confidence ?? defaultSettings().confidence });
+    }
     if (heldOutFigures && result.meta.training) result.meta.training.heldOut = heldOutFigures;
     // The best weights with the optimiser state that belongs to them, so "Train" later continues from there.
     await saveModel(tf, req.modelDir, result, { withOptimizer: true });

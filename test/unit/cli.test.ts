@@ -62,6 +62,18 @@ describe('inkling CLI', function () {
     assert.ok(s2.heldOut && s2.heldOut.chars > 100 && Number.isFinite(s2.heldOut.ngramBitsPerChar), t.stdout);
     assert.ok(summary.validationBitsPerChar < s2.uniformBitsPerChar);
     assert.equal(typeof s2.rollbacks, 'number');
+    // And typed the held-out files with ghost text, as `inkling eval` does: precision and recall.
+    const g = (s2.heldOut as { ghostText?: { typedChars: number; confidence: number; inkling: { precision: number; recall: number }; ngramPart: { precision: number } } }).ghostText;
+    assert.ok(g && g.typedChars > 100 && g.confidence === 0.4, t.stdout);
+    for (const x of [g.inkling.precision, g.inkling.recall, g.ngramPart.precision]) assert.ok(x >= 0 && x <= 1, t.stdout);
+
+    // Without --json it prints what the editor would show in held-out files, and the precision measured there.
+    const shown = inkling(['train', path.join(dir, 'ws'), '--out', path.join(dir, 'model-2'), '--max-steps', '20', '--units', '16', '--layers', '1',
+      '--batch', '8', '--seq-length', '32']);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stderr, /What the editor shows in held-out files \(the (trained model mixed|n-gram\/match model alone)/);
+    assert.match(shown.stderr, /^  src\/m\d\.ts:\d+  \S+│/m);
+    assert.match(shown.stderr, /Typing \d+ characters of \d+ held-out file\(s\): \d+ suggestions, precision \d+% \(\d+ of the \d+ characters shown were right\), recall \d+%/);
 
     // Characters the model cannot know are counted apart from bits per character.
     const odd = path.join(dir, 'odd');

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { mixFixture } from '../helpers/mixFixture';
-import { type Continuation, confidentLength, confidentText, continueWithConfidence, forCursor } from '../../src/engine/confident';
+import { type Continuation, confidentLength, confidentText, continueWithConfidence, forCursor, shownText, upToThreshold } from '../../src/engine/confident';
+import { ghostTextReports, ghostTextSamples, heldOutGhostText, workspaceParts, workspaceTexts } from '../../src/eval/ghostText';
+import { toGhostTextView } from '../../src/dashboard/state';
+import { JsKernels } from '../../src/engine/kernels/js';
+import { makeModel } from '../helpers/models';
+import { DEFAULT_TRAIN } from '../../src/shared/modelConfig';
+import type { SavedModel } from '../../src/engine/format';
 import { DocumentLines } from '../../src/mix/documentLines';
 import { codeOnlyLength } from '../../src/shared/completionRules';
 import { prime } from '../../src/engine/generate';
@@ -243,5 +249,83 @@ describe('the first-run offer', () => {
     assert.match(big, /stopping at the 16 MB cap/);
     assert.match(big, /about 5% of the text/, big);
     assert.match(offerText(null, s), /reads up to 16 MB/);
+  });
+});
+
+describe('ghost text on the held-out files (the end of a training run, the dashboard, inkling train)', () => {
+  // A tiny untrained LSTM mixed with n-gram and match models built from "training" text that the held-out files
+  // resemble: the held-out figures must be those `inkling eval` computes with its full continuations and curve.
+  const train = [
+    'export function widgetFactory(options) {\n  return createWidget(options);\n}\n',
+    'export function gadgetFactory(options) {\n  return createGadget(options);\n}\n',
+  ].map((t) => t.repeat(6));
+  const held = [
+    { path: 'a.ts', text: 'export function widgetFactory(options) {\n  return createWidget(options);\n}\n'.repeat(3) },
+    { path: 'notes.md', text: 'the widget factory makes widgets for the gadget factory.\n'.repeat(4) },
+  ];
+  const model = (): SavedModel => {
+    const m = makeModel({ text: [...train, ...held.map((h) => h.text)].join(''), layers: 1, units: 16, embeddingSize: 8, dropout: 0 });
+    m.meta.training = { config: { ...DEFAULT_TRAIN, minutes: 1 }, steps: 1, epochs: 0, elapsedSec: 1, charsPerSec: 1, backend: 'js', trainBitsPerChar: 4, validationBitsPerChar: 3.5, stopReason: 'test' };
+    return m;
+  };
+
+  it('at the threshold, generating only as far as the worker does gives exactly the full evaluation\'s figures', () => {
+    const kernels = new JsKernels();
+    const m = model();
+    for (const threshold of [0.2, 0.4, 0.6]) {
+      const g = heldOutGhostText(kernels, m, workspaceParts(workspaceTexts(train)), held, { threshold, typingChars: 400 });
+      assert.ok(g);
+      const full = ghostTextReports(kernels, m, workspaceParts(train), typedSegments(held, 400), { threshold, curve: true });
+      assert.equal(g.typedChars, typedSegments(held, 400).reduce((a, s) => a + s.end - s.start, 0));
+      assert.equal(g.files, 2);
+      assert.equal(g.confidence, threshold);
+      for (const [mine, theirs] of [[g.inkling, full.inkling], [g.ngramPart, full.ngramPart]] as const) {
+        assert.deepEqual([mine.suggestions, mine.charsShown, mine.charsRight], [theirs.suggestions, theirs.charsShown, theirs.charsRight], `threshold ${threshold}`);
+        assert.equal(mine.precision, Number(theirs.precision.toFixed(4)));
+        assert.equal(mine.recall, Number(theirs.recall.toFixed(4)));
+      }
+      assert.ok(full.inkling.curve.length > 1, 'the evaluation also has its curve');
+    }
+    assert.ok(heldOutGhostText(kernels, m, workspaceParts(train), [], { threshold: 0.4 }) === null, 'no held-out text, no figures');
+  });
+
+  it('the prose cut is made on the continuation the worker generates, in the evaluation as in the worker', () => {
+    // Full: "items emitted by the source", a run of prose (cut after its first word). Generated only while sure (as the
+    // worker does): "items emitted " and the first unsure character, no four-word run: the worker shows two words.
+    const text = 'items emitted by the source';
+    const c = cont(text, [...text].map((_, i) => (i < 14 ? 0.9 : 0.1)), false);
+    const worker = upToThreshold(c, 0.5);
+    assert.equal(worker.text, 'items emitted b');
+    assert.equal(confidentText(forCursor(c, 'const a = ', 'typescript'), 0.5).text, 'items', 'cut on the full continuation');
+    assert.equal(shownText(worker, 0.5, 'const a = ', 'typescript').text, 'items emitted');
+    assert.equal(shownText(c, 0.5, 'const a = ', 'typescript').text, 'items emitted', 'the evaluation shows what the worker shows');
+  });
+
+  it('inkling train\'s samples are what the extension shows: typed start of a line, ghost text or nothing', () => {
+    const kernels = new JsKernels();
+    const samples = ghostTextSamples(kernels, model(), workspaceParts(train), held, { threshold: 0.4, source: 'ngram', count: 3 });
+    assert.equal(samples.length, 3);
+    for (const s of samples) {
+      const file = held.find((h) => h.path === s.path)!;
+      const line = file.text.split('\n')[s.line - 1]!;
+      assert.equal(s.typed + s.real, line, 'typed and real make the line');
+      assert.ok(!s.shown.includes('\n'));
+    }
+    // The n-gram part has read the training files: the repeated code line is recalled.
+    assert.ok(samples.some((s) => s.shown.length > 0 && s.real.startsWith(s.shown)), JSON.stringify(samples));
+  });
+
+  it('the dashboard shows the figures of the model that suggests and of the other', () => {
+    const g = heldOutGhostText(new JsKernels(), model(), workspaceParts(train), held, { threshold: 0.4, typingChars: 300 })!;
+    const heldOut = { chars: 100, mixedBitsPerChar: 2, lstmBitsPerChar: 3, ngramBitsPerChar: 1.5, unknownChars: 0, ghostText: g };
+    const info = {
+      config: { cell: 'lstm' as const, layers: 1, units: 16, embeddingSize: 8, dropout: 0, vocabSize: 30 }, parameters: 1, validationBitsPerChar: 3,
+      trainedSteps: 1, createdAt: '', kernels: 'js', heldOut, suggests: { source: 'ngram' as const, why: 'the n-gram/match model alone' },
+    };
+    const v = toGhostTextView(info)!;
+    assert.equal(v.source, 'ngram');
+    assert.deepEqual([v.ngramPart.precision, v.ngramPart.recall, v.ngramPart.charsShown], [g.ngramPart.precision, g.ngramPart.recall, g.ngramPart.charsShown]);
+    assert.equal(v.typedChars, g.typedChars);
+    assert.equal(toGhostTextView({ ...info, heldOut: { ...heldOut, ghostText: undefined } }), null, 'an older record has none');
   });
 });
