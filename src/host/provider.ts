@@ -42,8 +42,17 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const answer: Answer = { source: 'none' };
-    const items = await this.provide(document, position, context, token, answer);
-    if (TRACE_FILE) trace(document, position, items, token, answer);
+    // The document as it was when the editor asked (it may change while the worker answers).
+    const asked = TRACE_FILE ? { version: document.version, chars: document.getText().length, offset: document.offsetAt(position) } : undefined;
+    let items: vscode.InlineCompletionItem[] | undefined;
+    try {
+      items = await this.provide(document, position, context, token, answer);
+    } catch (e) {
+      answer.error = e instanceof Error ? e.message : String(e);
+      throw e;
+    } finally {
+      if (asked) trace(document, asked, context, items, token, answer);
+    }
     return items;
   }
 
@@ -143,23 +152,27 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
 interface Answer {
   /** Where the text came from: the worker's model ('mixed', 'lstm', 'ngram'), the typed cache, or nothing asked. */
   source: string;
+  /** The request failed with this message. */
+  error?: string;
 }
 
 /**
  * With INKLING_COMPLETION_TRACE set to a file, every answer of the provider is appended to it as one JSON line
- * (document, offset, the text offered, where it came from, cancelled or not): how the end-to-end tests know that
+ * (document, offset, the text offered, where it came from, cancelled or not, asked explicitly or not, the error of a
+ * failed request): how the end-to-end tests know that
  * the editor has answered at a position, including with nothing, without waiting a fixed time.
  */
 const TRACE_FILE = process.env.INKLING_COMPLETION_TRACE;
 
 function trace(
-  document: vscode.TextDocument, position: vscode.Position, items: vscode.InlineCompletionItem[] | undefined,
-  token: vscode.CancellationToken, answer: Answer,
+  document: vscode.TextDocument, asked: { version: number; chars: number; offset: number }, context: vscode.InlineCompletionContext,
+  items: vscode.InlineCompletionItem[] | undefined, token: vscode.CancellationToken, answer: Answer,
 ): void {
   const first = items?.[0]?.insertText;
   const line = {
-    doc: document.uri.toString(), version: document.version, offset: document.offsetAt(position), chars: document.getText().length,
+    doc: document.uri.toString(), version: asked.version, offset: asked.offset, chars: asked.chars,
     text: typeof first === 'string' ? first : '', source: answer.source, cancelled: token.isCancellationRequested,
+    explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke, ...(answer.error ? { error: answer.error } : {}),
   };
   try {
     appendFileSync(TRACE_FILE!, `${JSON.stringify(line)}\n`);

@@ -61,7 +61,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
       folders: this.settings.folderGlobs(),
     });
     if (info) {
-      this.notifier.log.info(`Workspace n-gram model: ${info.files} files, ${info.chars} characters, ${info.contexts} contexts (${info.megabytes} MB), built in ${info.seconds} s`);
+      this.notifier.log.info(`Workspace n-gram model: ${info.files} files, ${info.chars} characters, ${info.contexts} contexts (${info.megabytes} MB), built in ${info.seconds} s${info.fromSurvey ? ' (from the files the first-run offer had just read)' : ''}`);
     }
   }
 

@@ -49,6 +49,8 @@ export interface IndexInfo {
   contexts: number;
   megabytes: number;
   seconds: number;
+  /** The files were those the first-run survey had just read (not read a second time). */
+  fromSurvey?: boolean;
 }
 
 /** What training would read (the first-run offer says it): files and characters kept, entries skipped by reason. */
@@ -127,7 +129,8 @@ export type CompletionRequest =
     languageId: string;
     /**
      * The models may learn from the newly typed text (the LSTM's output layer, the n-gram and match models, the
-     * mixing weights). The worker never learns from a document whose file name training skips as a secret. @default true
+     * mixing weights). The worker never learns from a document training would skip (by its name, an exclude glob,
+     * .gitignore, its content; judged as for the open documents the models read). @default true
      */
     learn?: boolean;
   }
@@ -137,7 +140,7 @@ export type CompletionRequest =
     type: 'index'; id: number; roots: string[]; corpus: CorpusRequest;
   }
   /** What training would read under these rules (read in the worker: nothing trained). */
-  | { type: 'survey'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number } }
+  | { type: 'survey'; id: number; roots: string[]; corpus: CorpusRequest }
   | { type: 'forget'; doc: string }
   /** An open document's text: its lines not read yet feed the n-gram and match models. */
   | { type: 'observe'; doc: string; text: string };

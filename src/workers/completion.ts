@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { collectCorpus, isSecretFileName, judgeDocument } from '../corpus';
+import { collectCorpus, isSecretFileName, judgeDocument, type CorpusReport } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
 import { Vocabulary } from '../engine/vocab';
@@ -19,12 +19,13 @@ import { Rng } from '../engine/rng';
 import { buildWorkspaceModels, DocumentLines, type MatchModel, MixedPredictor } from '../mix';
 import type { NGramModel } from '../ngram';
 import { modelInfo, suggestsWith } from './modelInfo';
-import type { CompletionRequest, CompletionResponse, IndexInfo, ModelInfo } from '../shared/protocol';
+import type { CompletionRequest, CompletionResponse, CorpusRequest, CorpusSurvey, IndexInfo, ModelInfo } from '../shared/protocol';
+import { NGRAM_MAX_MB } from '../shared/settings';
 import { DocumentStates } from '../engine/stateCache';
 
 type Complete = Extract<CompletionRequest, { type: 'complete' }>;
 
-/** What is typed in a file training skips as a secret (by its name) is never learned from. */
+/** What is typed in a file training skips as a secret (by its name) is never learned from (nor when the request says so). */
 function mayLearn(req: Complete): boolean {
   if (req.learn === false) return false;
   const base = req.doc.slice(req.doc.lastIndexOf('/') + 1);
@@ -157,7 +158,8 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
   }
   indexRules = { roots: req.roots, corpus: req.corpus };
   admitted.clear();
-  const report = await collectCorpus(req.roots, req.corpus);
+  const surveyed = await surveyedFor(req.roots, req.corpus);
+  const report = surveyed ?? await collectCorpus(req.roots, req.corpus);
   if (report.files.length === 0) return index;
   // Between files, completion requests get through.
   const built = await buildWorkspaceModels(report.files.map((f) => f.text), () => new Promise((r) => setImmediate(r)));
@@ -173,9 +175,40 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
   index = {
     files: report.files.length, chars: report.totalChars, contexts: stats.contexts,
     megabytes: Number((stats.bytes / 2 ** 20).toFixed(1)), seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    ...(surveyed ? { fromSurvey: true } : {}),
   };
   if (loaded) loaded.mixed = mixedFor(loaded.model, loaded.predictor);
   return index;
+}
+
+/**
+ * The first-run offer's survey reads the workspace just before the index is built at activation, by the same rules
+ * with a larger size cap. When that read was complete (nothing over any cap, no listing limit) and fits the index's
+ * cap, the index takes it instead of reading every file a second time (once; a later build reads the files again).
+ */
+let surveying: { key: string; report: Promise<CorpusReport | null> } | null = null;
+
+function corpusKey(roots: readonly string[], corpus: CorpusRequest): string {
+  return JSON.stringify([roots, corpus.include, corpus.exclude, corpus.folders ?? []]);
+}
+
+async function survey(req: Extract<CompletionRequest, { type: 'survey' }>): Promise<CorpusSurvey> {
+  const reading = collectCorpus(req.roots, req.corpus);
+  const key = corpusKey(req.roots, req.corpus);
+  surveying = { key, report: reading.then((r) => (!r.truncated && r.totalBytes <= NGRAM_MAX_MB * 2 ** 20 ? r : null), () => null) };
+  const report = await reading;
+  const skipped: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(report.skippedCounts)) if (n > 0) skipped[reason] = n;
+  return { files: report.files.length, chars: report.totalChars, truncated: report.truncated, skipped };
+}
+
+/** The survey's read, when it is what the index would read (see {@link survey}); null otherwise. */
+async function surveyedFor(roots: readonly string[], corpus: CorpusRequest): Promise<CorpusReport | null> {
+  const s = surveying;
+  surveying = null;
+  if (!s || s.key !== corpusKey(roots, corpus)) return null;
+  const report = await s.report;
+  return report && report.totalBytes <= corpus.maxTotalBytes ? report : null;
 }
 
 function complete(req: Complete): CompletionResponse {
@@ -185,13 +218,13 @@ function complete(req: Complete): CompletionResponse {
   if (!loaded || !lstmJoins) {
     if (!ngramOnly) return { type: 'completion', id: req.id, items: [], ms: 0, cold: false, fed: 0, source: 'none' };
     const r = ngramOnly.suggester.complete(req);
-    if (!r.cold) documents.markLearned(req.doc, req.context, r.fed);
+    if (!r.cold && req.learn !== false) documents.markLearned(req.doc, req.context, r.fed);
     return { type: 'completion', id: req.id, ...r, ms: performance.now() - t0, source: 'ngram' };
   }
   const mixed = req.mix && loaded.mixed !== null;
   const r = (mixed ? loaded.mixed! : loaded.lstm).complete(req);
   // Typed text the mixture has just learned from: not to be learned again from the document's lines.
-  if (mixed && !r.cold) documents.markLearned(req.doc, req.context, r.fed);
+  if (mixed && !r.cold && req.learn !== false) documents.markLearned(req.doc, req.context, r.fed);
   return { type: 'completion', id: req.id, ...r, ms: performance.now() - t0, source: mixed ? 'mixed' : 'lstm' };
 }
 
@@ -216,18 +249,15 @@ port.on('message', (req: CompletionRequest) => {
           loaded = null;
           reply({ type: 'unloaded', id: req.id });
           break;
-        case 'complete':
+        case 'complete': {
           await observing;
-          reply(complete(req));
-          break;
-        case 'sample': reply(sample(req)); break;
-        case 'survey': {
-          const report = await collectCorpus(req.roots, req.corpus);
-          const skipped: Record<string, number> = {};
-          for (const [reason, n] of Object.entries(report.skippedCounts)) if (n > 0) skipped[reason] = n;
-          reply({ type: 'surveyed', id: req.id, survey: { files: report.files.length, chars: report.totalChars, truncated: report.truncated, skipped } });
+          // What is typed in a file training would skip (excluded, .gitignore'd, secret, generated...) is not learned.
+          const learn = mayLearn(req) && await mayFeed(req.doc, req.context);
+          reply(complete({ ...req, learn }));
           break;
         }
+        case 'sample': reply(sample(req)); break;
+        case 'survey': reply({ type: 'surveyed', id: req.id, survey: await survey(req) }); break;
         case 'index': reply({ type: 'indexed', id: req.id, index: await buildIndex(req) }); break;
         case 'forget':
           loaded?.lstm.forget(req.doc);
