@@ -72,7 +72,7 @@ describe('inkling CLI', function () {
       '--batch', '8', '--seq-length', '32']);
     assert.equal(shown.status, 0, shown.stderr);
     assert.match(shown.stderr, /What the editor shows in held-out files \(the (trained model mixed|n-gram\/match model alone)/);
-    assert.match(shown.stderr, /^ {2}src\/m\d\.ts:\d+  \S+│/m);
+    assert.match(shown.stderr, /^ {2}src\/m\d\.ts:\d+ {2}\S+│/m);
     assert.match(shown.stderr, /Typing \d+ characters of \d+ held-out file\(s\): \d+ suggestions, precision \d+% \(\d+ of the \d+ characters shown were right\), recall \d+%/);
 
     // Characters the model cannot know are counted apart from bits per character.
