@@ -68,9 +68,9 @@ export function ghostTextReports(
   // score on the last part of the workspace text (never the held-out text).
   const prior = { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits: parts.ngramBits };
   const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, parts.ngram.clone(), undefined, parts.match.clone(), { mixing: opts.mixing, prior, sse });
-  const inkling = suggestionReport(segments, proposerOf(mixed, model.vocab, undefined, (t) => mixed.learnText(t), minConfidence), opts.threshold, readCost, thresholds);
+  const inkling = suggestionReport(segments, proposerOf(mixed, model.vocab, undefined, { learnText: (t) => mixed.learnText(t), minConfidence }), opts.threshold, readCost, thresholds);
   const alone = new MixedPredictor(null, parts.vocab, parts.ngram.clone(), undefined, parts.match.clone(), { mixing: opts.mixing, sse });
-  const ngramPart = suggestionReport(segments, proposerOf(alone, parts.vocab, undefined, (t) => alone.learnText(t), minConfidence), opts.threshold, readCost, thresholds);
+  const ngramPart = suggestionReport(segments, proposerOf(alone, parts.vocab, undefined, { learnText: (t) => alone.learnText(t), minConfidence }), opts.threshold, readCost, thresholds);
   return { inkling, ngramPart };
 }
 
@@ -159,7 +159,7 @@ export function ghostTextSamples(
     ? new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, parts.ngram.clone(), undefined, parts.match.clone(), { prior })
     : new MixedPredictor(null, parts.vocab, parts.ngram.clone(), undefined, parts.match.clone());
   const vocab = opts.source === 'mixed' ? model.vocab : parts.vocab;
-  const proposer = proposerOf(predictor, vocab, undefined, (t) => predictor.learnText(t), opts.threshold);
+  const proposer = proposerOf(predictor, vocab, undefined, { learnText: (t) => predictor.learnText(t), minConfidence: opts.threshold });
   return picked.map((p) => {
     const f = heldOut[p.file]!;
     const lineEnd = f.text.indexOf('\n', p.offset);

@@ -61,29 +61,48 @@ export function ngramSuggester(ngram: NGramModel, rules: SuggestRules = DEFAULT_
   };
 }
 
+/** What {@link proposerOf} adds to a {@link Proposer}: a document's text given to the models, as the worker is given it. */
+export interface ReplayProposer extends Proposer {
+  /** The lines of `text` the models have not read for `doc` go to the n-gram and match models (with `learnText`). */
+  observe(doc: string, text: string): void;
+}
+
+export interface ProposerOptions {
+  /** Gives text (an opened file's lines not yet read) to the n-gram and match models, as the extension gives them open documents. */
+  learnText?: (text: string) => void;
+  /** Generation stops after the first character below this (as the worker's does): enough for figures at that threshold or above. */
+  minConfidence?: number;
+  /** Text typed is learned from (false: as in a file training would skip). @default true */
+  learnTyped?: boolean;
+}
+
 /**
  * The full greedy continuation with confidences at each position (see `eval/suggestions.ts`), from `predictor`
- * (the mixture, the LSTM alone, or the n-gram part alone), with the same context rules, per-document state
- * reuse as the extension; text fed as it is typed is learned from, and with `learnText` an opened file's text is
- * given to the n-gram and match models as the extension gives them open documents. With `minConfidence`, generation
- * stops after the first character below it (as the worker's does): enough for figures at that threshold or above.
+ * (the mixture, the LSTM alone, or the n-gram part alone), with the same context rules and per-document state
+ * reuse as the completion worker: text fed as it is typed is learned from (the lines it completes are then counted
+ * as read, as the worker counts them), and with `learnText` an opened file's text and observed documents are given
+ * to the n-gram and match models as the extension gives them open documents.
  */
 export function proposerOf<S extends RecurrentState>(
-  predictor: StepModel<S>, vocab: Vocabulary, rules: SuggestRules = DEFAULT_RULES, learnText?: (text: string) => void,
-  minConfidence?: number,
-): Proposer {
+  predictor: StepModel<S>, vocab: Vocabulary, rules: SuggestRules = DEFAULT_RULES, opts: ProposerOptions = {},
+): ReplayProposer {
   const states = new DocumentStates(predictor, vocab);
   const lines = new DocumentLines();
+  const learnTyped = opts.learnTyped ?? true;
   return {
     open(seg) {
-      if (learnText) learnText(lines.newText(seg.doc, seg.text.slice(0, seg.start)));
+      opts.learnText?.(lines.newText(seg.doc, seg.text.slice(0, seg.start)));
+    },
+    observe(doc, text) {
+      opts.learnText?.(lines.newText(doc, text));
     },
     propose(seg, before) {
       const context = before.slice(-rules.contextChars);
-      const p = states.prepare(seg.doc, context, before.length <= rules.contextChars);
+      const p = states.prepare(seg.doc, context, before.length <= rules.contextChars, learnTyped);
+      if (!p.cold && learnTyped) lines.markLearned(seg.doc, context, p.fed);
       // The whole continuation (or as far as `minConfidence`): the prose and confidence cuts are made per threshold
       // (see shownText), as the worker makes them.
-      return continueWithConfidence(predictor, vocab, p.state, p.probs, { maxChars: rules.maxChars, stopBefore: (ch) => ch === '\n', minConfidence });
+      return continueWithConfidence(predictor, vocab, p.state, p.probs, { maxChars: rules.maxChars, stopBefore: (ch) => ch === '\n', minConfidence: opts.minConfidence });
     },
   };
 }

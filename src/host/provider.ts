@@ -93,6 +93,7 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
       }
       let r;
       try {
+        if (TRACE_FILE) answer.seq = ++traceSeq;
         r = await this.completion.client.request('complete', {
           doc, context: before, wholePrefix: start === 0, alternatives: explicit ? 3 : 1, temperature: s.temperature,
           maxChars: s.maxSuggestionChars, stopAtNewline: !s.multiline, seed: this.seed++, mix: s.ngram,
@@ -139,6 +140,7 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
       ? document.getText(new vscode.Range(0, 0, skip.fromLine, 0))
         + (skip.toLine + 1 < document.lineCount ? document.getText(new vscode.Range(skip.toLine + 1, 0, document.lineCount, 0)) : '')
       : document.getText();
+    if (TRACE_FILE) appendTrace({ doc: key, observe: true, seq: ++traceSeq, text });
     this.completion.client.observe(key, text);
   }
 
@@ -154,12 +156,15 @@ interface Answer {
   source: string;
   /** The request failed with this message. */
   error?: string;
+  /** Its place among the messages sent to the worker (completion requests and observed documents), when traced. */
+  seq?: number;
 }
 
 /**
  * With INKLING_COMPLETION_TRACE set to a file, every answer of the provider is appended to it as one JSON line
  * (document, offset, the text offered, where it came from, cancelled or not, asked explicitly or not, the error of a
- * failed request): how the end-to-end tests know that
+ * failed request, its place among the messages sent to the worker), and so is every document text given to the
+ * worker's models (`observe`): how the end-to-end tests know what the models read, in order, and that
  * the editor has answered at a position, including with nothing, without waiting a fixed time.
  */
 const TRACE_FILE = process.env.INKLING_COMPLETION_TRACE;
@@ -173,7 +178,16 @@ function trace(
     doc: document.uri.toString(), version: asked.version, offset: asked.offset, chars: asked.chars,
     text: typeof first === 'string' ? first : '', source: answer.source, cancelled: token.isCancellationRequested,
     explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke, ...(answer.error ? { error: answer.error } : {}),
+    // Sent to the worker (answered or not: a cancelled request is still read by the models), in this order.
+    ...(answer.seq !== undefined ? { seq: answer.seq } : {}),
   };
+  appendTrace(line);
+}
+
+/** Messages to the worker traced so far (see {@link Answer.seq}). */
+let traceSeq = 0;
+
+function appendTrace(line: object): void {
   try {
     appendFileSync(TRACE_FILE!, `${JSON.stringify(line)}\n`);
   } catch {

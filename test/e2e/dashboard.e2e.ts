@@ -6,7 +6,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Frame } from 'playwright-core';
-import { VsCodeSession, startVsCode, runCommand, findWebviewFrame, fixtureWorkspace, repoRoot, screenshot, waitFor, waitForWorkbench } from './harness';
+import { VsCodeSession, startVsCode, runCommand, findModelDir, findWebviewFrame, fixtureWorkspace, repoRoot, screenshot, waitFor, waitForWorkbench } from './harness';
+// The test runs the evaluation code itself to check what the dashboard shows against it.
+/* eslint-disable @typescript-eslint/no-restricted-imports */
+import { collectCorpus, splitByFile } from '../../src/corpus';
+import { loadModel } from '../../src/engine/format';
+import { createKernels } from '../../src/engine/kernels';
+import { heldOutGhostText, workspaceParts, workspaceTexts } from '../../src/eval/ghostText';
+import { DEFAULT_TRAIN } from '../../src/shared/modelConfig';
+import { defaultSettings } from '../../src/shared/settings';
 
 const TITLE = 'Inkling Training';
 const EXTENSION_ID = 'inkling-dev.inkling';
@@ -104,6 +112,39 @@ describe('Training dashboard in the workbench', function () {
     assert.match(await text('#q-best'), /^\d+\.\d\d$/);
     assert.ok((await text('#q-text')).length > 20, 'a plain-language reading');
     assert.ok(await enabled('btn-export'), 'Export is enabled once there is a model');
+  });
+
+  it('shows the ghost text precision and recall on the held-out files, as inkling eval computes them', async () => {
+    // The end of the run typed the held-out files with ghost text; the dashboard shows the record's figures.
+    const line = /^precision (\d+)% \((\d+) of (\d+) characters shown\) · recall (\d+)% · (\d+)% of (\d+) suggestions right in full/;
+    const mixedText = await waitFor('the held-out ghost text figures', async () => { const t = await text('#g-mixed'); return line.test(t) && t; }, 30_000);
+    const ngramText = await text('#g-ngram');
+    assert.match(ngramText, line);
+    assert.match(await text('#g-note'), /^Typing [\d,]+ characters of \d+ held-out files? at confidence 0\.4, as inkling eval measures it/);
+    const modelDir = findModelDir(session!.server.dirs.userData);
+    assert.ok(modelDir, 'the saved model');
+    const model = await loadModel(modelDir);
+    const g = model.meta.training?.heldOut?.ghostText;
+    assert.ok(g, 'the model record has the held-out ghost text figures');
+    const suggesting = /suggesting now/.test(mixedText) ? g.inkling : g.ngramPart;
+    assert.equal(await text('#q-precision'), suggesting.suggestions > 0 ? `${Math.round(suggesting.precision * 100)}%` : '–');
+    for (const [shown, f] of [[mixedText, g.inkling], [ngramText, g.ngramPart]] as const) {
+      const m = line.exec(shown)!;
+      assert.deepEqual(m.slice(1, 7).map(Number), [Math.round(f.precision * 100), f.charsRight, f.charsShown, Math.round(f.recall * 100), Math.round(f.fullAcceptRate * 100), f.suggestions]);
+    }
+    // The evaluation code (the same as `inkling eval`'s) on the same model and held-out files gives these figures.
+    const settings = defaultSettings();
+    const report = await collectCorpus([session!.workspace], { include: settings.include, exclude: settings.exclude, maxTotalBytes: settings.maxCorpusMB * 2 ** 20 });
+    const split = splitByFile(report.files, DEFAULT_TRAIN.validationFraction, DEFAULT_TRAIN.seed);
+    const { kernels } = await createKernels({ threads: 1 });
+    const mine = heldOutGhostText(kernels, model, workspaceParts(workspaceTexts(split.train.map((f) => f.text))), split.validation, { threshold: settings.confidence });
+    kernels.dispose();
+    assert.ok(mine);
+    console.log(`      held-out ghost text: with the trained model precision ${g.inkling.precision}, recall ${g.inkling.recall}; n-gram/match part alone ${g.ngramPart.precision}, ${g.ngramPart.recall} (recomputed: ${mine.inkling.precision}, ${mine.inkling.recall}; ${mine.ngramPart.precision}, ${mine.ngramPart.recall})`);
+    assert.equal(mine.typedChars, g.typedChars);
+    for (const [a, b] of [[mine.inkling, g.inkling], [mine.ngramPart, g.ngramPart]] as const) {
+      assert.ok(Math.abs(a.precision - b.precision) <= 0.01 && Math.abs(a.recall - b.recall) <= 0.01, `recomputed ${JSON.stringify(a)}, recorded ${JSON.stringify(b)}`);
+    }
   });
 
   it('continues training: the curve starts again and grows; a better checkpoint changes the sample, else the dashboard says the model was kept', async () => {

@@ -381,3 +381,20 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | null
     await sleep(100);
   }
 }
+
+/** The model the extension saved (in its workspace storage) under the server's user data. */
+export function findModelDir(userData: string): string | undefined {
+  const stack = [userData];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    if (path.basename(dir) === 'model' && dir.includes('inkling') && entries.some((e) => e.name === 'inkling.json')) return dir;
+    for (const e of entries) if (e.isDirectory()) stack.push(path.join(dir, e.name));
+  }
+  return undefined;
+}
