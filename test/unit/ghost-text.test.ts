@@ -252,7 +252,8 @@ describe('the first-run offer', () => {
   });
 });
 
-describe('ghost text on the held-out files (the end of a training run, the dashboard, inkling train)', () => {
+describe('ghost text on the held-out files (the end of a training run, the dashboard, inkling train)', function () {
+  this.timeout(60_000);
   // A tiny untrained LSTM mixed with n-gram and match models built from "training" text that the held-out files
   // resemble: the held-out figures must be those `inkling eval` computes with its full continuations and curve.
   const train = [
