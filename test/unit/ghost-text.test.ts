@@ -219,6 +219,19 @@ describe('mixing and calibration', () => {
     assert.ok(c.text.startsWith('nicatorQueue'), c.text);
   });
 
+  it('the replay proposer reads documents as the worker does: typed lines are not read again when the document is', () => {
+    const ws = Vocabulary.fromText('abcdefghijklmnopqrstuvwxyz =();\n');
+    const alone = new MixedPredictor(null, ws, ngramOf('let a = 1;\n'), undefined, new MatchModel(1 << 16, 12));
+    const learned: string[] = [];
+    const proposer = proposerOf(alone, ws, undefined, { learnText: (t) => { learned.push(t); alone.learnText(t); } });
+    const text = 'let first = one();\nlet second = two();\n';
+    const seg: Segment = { doc: 'd', languageId: 'typescript', text, start: 0, end: text.length };
+    proposer.observe('d', 'let first = one();\n'); // the document when it is opened
+    for (let i = 'let first = one();\n'.length; i <= text.length; i++) proposer.propose(seg, text.slice(0, i));
+    proposer.observe('d', `${text}let third = three();\n`);
+    assert.deepEqual(learned, ['let first = one();\n', 'let third = three();\n'], 'the typed line is not given to the models a second time');
+  });
+
   it('suggestionReport gives a curve that includes the chosen threshold', () => {
     const alone = new MixedPredictor(null, vocab, ngramOf(workspace.repeat(3)));
     const text = workspace.repeat(2);
