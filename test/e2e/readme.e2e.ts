@@ -1,4 +1,6 @@
-// End-to-end, on request: the README's picture of the default model after its default training on a real codebase.
+// End-to-end, on request: the README's pictures of the default model after its default training on a real codebase:
+// the ghost text in a held-out file, then the dashboard after one more minute of training from its Train button (so
+// that it has a loss curve to show).
 // Runs when INKLING_README_CORPUS names a corpus folder made by scripts/quality.mjs (train/ and test/ folders, the
 // model that `inkling train --minutes 10` saved in model/, and `inkling eval --json`'s eval.json); skipped otherwise,
 // since it needs that 10-minute training made beforehand.
@@ -10,14 +12,23 @@
 // agreement test) and the ghost text read from the editor. The picture is
 // the first line from the fourth on where a suggestion of at least 6 characters shows; every measured line is
 // printed beside what really follows, with their precision and recall, and the README gives eval.json's figures.
-// With INKLING_UPDATE_SCREENSHOTS set the picture replaces docs/images/ghost-text.png.
+// With INKLING_UPDATE_SCREENSHOTS set the pictures replace docs/images/ghost-text.png and dashboard-{light,dark}.png.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
   VsCodeSession, startVsCode, openFile, goToEnd, readGhostText, waitFor, waitForWorkbench, repoRoot, readExtensionLog, runCommand,
+  findWebviewFrame,
 } from './harness';
+// The test runs the evaluation code itself, for a record made before the end of a run measured ghost text.
+/* eslint-disable @typescript-eslint/no-restricted-imports */
+import { collectCorpus, splitByFile } from '../../src/corpus';
+import { loadModel } from '../../src/engine/format';
+import { createKernels } from '../../src/engine/kernels';
+import { heldOutGhostText, workspaceParts, workspaceTexts } from '../../src/eval/ghostText';
+import { DEFAULT_TRAIN } from '../../src/shared/modelConfig';
+import { defaultSettings } from '../../src/shared/settings';
 
 const CORPUS = process.env.INKLING_README_CORPUS;
 /** The held-out file to type in, relative to the corpus's test/ folder. */
@@ -47,6 +58,8 @@ describe('README picture: the default model after its default training', functio
         'editor.autoSurround': 'never', 'editor.formatOnType': false, 'editor.insertSpaces': true, 'editor.tabSize': 4,
         'editor.detectIndentation': false, 'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
         'editor.suggestOnTriggerCharacters': false, 'editor.parameterHints.enabled': false, 'workbench.colorTheme': 'Default Dark Modern',
+        // The dashboard's Train button continues the model for one minute (for the picture's loss curve).
+        'inkling.training.minutes': 1,
       },
     });
   });
@@ -65,6 +78,20 @@ describe('README picture: the default model after its default training', functio
     const dir = await waitFor('the model folder in the log', () => /Model folder for this workspace: (.+)/.exec(readExtensionLog(s) ?? '')?.[1]?.trim(), 60_000);
     fs.mkdirSync(dir, { recursive: true });
     for (const f of fs.readdirSync(path.join(CORPUS!, 'model'))) fs.copyFileSync(path.join(CORPUS!, 'model', f), path.join(dir, f));
+    // A record made before the end of a run measured ghost text gets the figures that measurement gives: the same
+    // code (eval/ghostText.ts) on the same held-out files of this workspace (training's split), at the default threshold.
+    const record = JSON.parse(fs.readFileSync(path.join(dir, 'inkling.json'), 'utf8')) as { training?: { heldOut?: { ghostText?: unknown } } };
+    if (record.training?.heldOut && !record.training.heldOut.ghostText) {
+      const settings = defaultSettings();
+      const report = await collectCorpus([s.workspace], { include: settings.include, exclude: settings.exclude, maxTotalBytes: settings.maxCorpusMB * 2 ** 20 });
+      const split = splitByFile(report.files, DEFAULT_TRAIN.validationFraction, DEFAULT_TRAIN.seed);
+      const { kernels } = await createKernels({ threads: 1 });
+      const g = heldOutGhostText(kernels, await loadModel(path.join(CORPUS!, 'model')), workspaceParts(workspaceTexts(split.train.map((f) => f.text))), split.validation, { threshold: settings.confidence });
+      kernels.dispose();
+      record.training.heldOut.ghostText = g;
+      fs.writeFileSync(path.join(dir, 'inkling.json'), JSON.stringify(record));
+      console.log(`    the record's held-out ghost text (added): ${JSON.stringify(g)}`);
+    }
     await page.reload({ waitUntil: 'domcontentloaded' });
     await waitForWorkbench(page);
     await waitFor('the model loaded', () => (readExtensionLog(s) ?? '').includes('Loaded the workspace model'), 120_000);
@@ -133,5 +160,43 @@ describe('README picture: the default model after its default training', functio
       `${right} of the ${real} that followed the typed starts (recall ${(100 * right / Math.max(1, real)).toFixed(1)}%)`);
     console.log(`    inkling eval on the held-out files: precision ${(evalJson.precision * 100).toFixed(1)}%, recall ${(evalJson.recall * 100).toFixed(1)}% at confidence ${evalJson.confidence}`);
     assert.ok(pictured, 'a suggestion of at least 6 characters showed on some line');
+    // Leave the workspace as it was (the held-out file must not be trained on below).
+    await runCommand(page, 'File: Revert File');
+    await runCommand(page, 'View: Close All Editors');
+    fs.rmSync(path.join(s.workspace, 'heldout'), { recursive: true, force: true });
+  });
+
+  it('the dashboard with this model, after one more minute of training from its Train button', async () => {
+    const s = session!;
+    const { page } = s;
+    await runCommand(page, 'Inkling: Show Training Dashboard');
+    let frame = await findWebviewFrame(page, 'Inkling Training', { extensionId: 'inkling-dev.inkling', timeoutMs: 30_000 });
+    const text = async (sel: string): Promise<string> => (await frame.locator(sel).textContent()) ?? '';
+    await waitFor('the model on the dashboard', async () => (await text('#m-units')) === '256', 30_000);
+    const precision = await text('#q-precision');
+    console.log(`    dashboard before: precision ${precision}; ${await text('#g-mixed')} | ${await text('#g-ngram')}`);
+    await frame.locator('#btn-train').click();
+    await waitFor('Stop to be enabled', () => frame.locator('#btn-stop').isEnabled(), 60_000);
+    await waitFor('the run to end', async () => !(await frame.locator('#btn-stop').isEnabled()), 300_000);
+    await waitFor('the status after the run', async () => !/Training/.test(await text('#status')), 60_000);
+    console.log(`    dashboard after: ${await text('#status')}; precision ${await text('#q-precision')}; ${await text('#g-mixed')} | ${await text('#g-ngram')}`);
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await runCommand(page, 'View: Close Primary Side Bar');
+    frame = await findWebviewFrame(page, 'Inkling Training', { extensionId: 'inkling-dev.inkling' });
+    await frame.locator('#prompt').fill('export function ');
+    await waitFor('a sample for the prompt', async () => (await text('#sample-prompt')) === 'export function ', 30_000);
+    await page.setViewportSize({ width: 1400, height: 1100 });
+    const dir = process.env.INKLING_UPDATE_SCREENSHOTS ? path.join(repoRoot, 'docs', 'images') : path.join(repoRoot, 'test-results', 'e2e');
+    const settingsFile = path.join(s.workspace, '.vscode', 'settings.json');
+    fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+    for (const [theme, name, bodyClass] of [['Default Light Modern', 'light', 'vscode-light'], ['Default Dark Modern', 'dark', 'vscode-dark']] as const) {
+      fs.writeFileSync(settingsFile, `${JSON.stringify({ 'workbench.colorTheme': theme }, null, 2)}\n`);
+      await waitFor(`the ${name} theme`, async () => (await frame.locator('body').getAttribute('class'))?.split(' ').includes(bodyClass), 15_000);
+      await page.mouse.move(0, 0);
+      await new Promise((r) => setTimeout(r, 1500)); // let the chart redraw in the new colours (as the dashboard test does)
+      const file = path.join(dir, `dashboard-${name}.png`);
+      await page.screenshot({ path: file });
+      console.log(`    picture: ${path.relative(repoRoot, file)}`);
+    }
   });
 });
