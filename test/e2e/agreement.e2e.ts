@@ -81,10 +81,11 @@ describe('The editor and the evaluation agree', function () {
   const userSettings = {
     'inkling.model.units': 96, 'inkling.model.layers': 1, 'inkling.training.minutes': 0.75,
     'inkling.completion.debounceMs': 0,
-    // The text in the editor is exactly what was typed: no auto-indentation or closing brackets.
+    // The text in the editor is exactly what was typed: no auto-indentation, closing brackets or comment ends
+    // (typing "/**" would add " */").
     'editor.autoIndent': 'none', 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never',
-    'editor.autoSurround': 'never', 'editor.formatOnType': false, 'editor.insertSpaces': true, 'editor.tabSize': 2,
-    'editor.detectIndentation': false,
+    'editor.autoSurround': 'never', 'editor.autoClosingComments': 'never', 'editor.formatOnType': false,
+    'editor.insertSpaces': true, 'editor.tabSize': 2, 'editor.detectIndentation': false,
     // No IntelliSense list: Enter would accept its item, and a selected item changes what the provider is asked.
     'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' }, 'editor.suggestOnTriggerCharacters': false,
     'editor.wordBasedSuggestions': 'off', 'editor.parameterHints.enabled': false,

@@ -116,7 +116,7 @@ describe('Training dashboard in the workbench', function () {
 
   it('shows the ghost text precision and recall on the held-out files, as inkling eval computes them', async () => {
     // The end of the run typed the held-out files with ghost text; the dashboard shows the record's figures.
-    const line = /^precision (\d+)% \((\d+) of (\d+) characters shown\) · recall (\d+)% · (\d+)% of (\d+) suggestions right in full/;
+    const line = /^precision (\d+)% \(([\d,]+) of ([\d,]+) characters shown\) · recall (\d+)% · (\d+)% of ([\d,]+) suggestions right in full/;
     const mixedText = await waitFor('the held-out ghost text figures', async () => { const t = await text('#g-mixed'); return line.test(t) && t; }, 30_000);
     const ngramText = await text('#g-ngram');
     assert.match(ngramText, line);
@@ -130,7 +130,7 @@ describe('Training dashboard in the workbench', function () {
     assert.equal(await text('#q-precision'), suggesting.suggestions > 0 ? `${Math.round(suggesting.precision * 100)}%` : '–');
     for (const [shown, f] of [[mixedText, g.inkling], [ngramText, g.ngramPart]] as const) {
       const m = line.exec(shown)!;
-      assert.deepEqual(m.slice(1, 7).map(Number), [Math.round(f.precision * 100), f.charsRight, f.charsShown, Math.round(f.recall * 100), Math.round(f.fullAcceptRate * 100), f.suggestions]);
+      assert.deepEqual(m.slice(1, 7).map((x) => Number(x.replace(/,/g, ''))), [Math.round(f.precision * 100), f.charsRight, f.charsShown, Math.round(f.recall * 100), Math.round(f.fullAcceptRate * 100), f.suggestions]);
     }
     // The evaluation code (the same as `inkling eval`'s) on the same model and held-out files gives these figures.
     const settings = defaultSettings();

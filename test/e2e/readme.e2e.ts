@@ -55,7 +55,7 @@ describe('README picture: the default model after its default training', functio
       userSettings: {
         'inkling.completion.debounceMs': 0,
         'editor.autoIndent': 'none', 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never',
-        'editor.autoSurround': 'never', 'editor.formatOnType': false, 'editor.insertSpaces': true, 'editor.tabSize': 4,
+        'editor.autoSurround': 'never', 'editor.autoClosingComments': 'never', 'editor.formatOnType': false, 'editor.insertSpaces': true, 'editor.tabSize': 4,
         'editor.detectIndentation': false, 'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
         'editor.suggestOnTriggerCharacters': false, 'editor.parameterHints.enabled': false, 'workbench.colorTheme': 'Default Dark Modern',
         // The dashboard's Train button continues the model for one minute (for the picture's loss curve).
