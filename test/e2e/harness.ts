@@ -354,8 +354,8 @@ export async function findWebviewFrame(page: Page, title: string, options: { ext
 }
 
 /**
- * The extension's log output channel file (`<user data>/logs/<session>/exthost1/<extension id>/<name>.log`), or
- * undefined before it exists. Lets e2e tests see what the extension logged without opening the Output panel.
+ * The extension's log output channel file (`<user data>/logs/<session>/exthost<n>/<extension id>/<name>.log`, of the
+ * newest extension host), or undefined before it exists. Lets e2e tests see what the extension logged without opening the Output panel.
  */
 export function readExtensionLog(session: VsCodeSession, extensionId = 'inkling-dev.inkling', channel = 'Inkling'): string | undefined {
   const logs = path.join(session.server.dirs.userData, 'logs');
@@ -363,7 +363,10 @@ export function readExtensionLog(session: VsCodeSession, extensionId = 'inkling-
   for (const sessionDir of fs.readdirSync(logs).sort().reverse()) {
     const sessionPath = path.join(logs, sessionDir);
     if (!fs.statSync(sessionPath).isDirectory()) continue;
-    for (const host of fs.readdirSync(sessionPath).filter((d) => d.startsWith('exthost'))) {
+    // The newest extension host first (a window reload starts another: exthost2, ...).
+    const hosts = fs.readdirSync(sessionPath).filter((d) => d.startsWith('exthost'))
+      .sort((a, b) => Number(b.slice('exthost'.length)) - Number(a.slice('exthost'.length)));
+    for (const host of hosts) {
       const file = path.join(sessionPath, host, extensionId, `${channel}.log`);
       if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
     }
