@@ -19,9 +19,10 @@ export class SaveWatcher implements vscode.Disposable {
   }
 
   private saved(d: vscode.TextDocument): void {
-    if (!this.settings.value.retrainOnSave || d.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return;
+    if (d.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return;
     const folder = vscode.workspace.getWorkspaceFolder(d.uri);
-    if (!folder) return;
+    // The folder's own value: a multi-root workspace may fine-tune on saves in one folder and not in another.
+    if (!folder || !this.settings.forFolder(folder).retrainOnSave) return;
     const root = folder.uri.fsPath;
     const rel = path.relative(root, d.uri.fsPath).split(path.sep).join('/');
     if (!this.pending.has(root)) this.pending.set(root, new Set());

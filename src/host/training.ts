@@ -18,6 +18,8 @@ export class TrainingController implements vscode.Disposable {
   /** Every training event, for the dashboard. */
   readonly onEvent = this.events.event;
   lastCorpus: CorpusInfo | null = null;
+  /** The saved files of the last fine-tune asked of the worker (by folder). */
+  lastFinetune: { root: string; paths: string[] }[] | null = null;
   lastProgress: TrainProgress | null = null;
   kernels = '';
   private readonly sub;
@@ -153,8 +155,9 @@ export class TrainingController implements vscode.Disposable {
     if (this.client.busy || !this.store.exists || !vscode.workspace.isTrusted) return;
     const s = this.settings.value;
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    this.lastFinetune = files;
     const result = await this.client.run({
-      type: 'finetune', files, exclude: s.exclude, modelDir: this.store.dir, maxSteps: 20, kernels: s.kernels,
+      type: 'finetune', files, modelDir: this.store.dir, maxSteps: 20, kernels: s.kernels,
       roots, corpus: this.corpusOptions(),
     });
     await this.finish(result);

@@ -79,7 +79,8 @@ export type TrainingRequest =
      * fine-tuned weights are kept only when they score better on the workspace's held-out files (read from `roots`
      * with `corpus`) than the current model.
      */
-    type: 'finetune'; id: number; files: { root: string; paths: string[] }[]; exclude: string[]; modelDir: string;
+    /** The saved files: they are taken from the workspace corpus (`corpus`, each folder's own rules), never read apart. */
+    type: 'finetune'; id: number; files: { root: string; paths: string[] }[]; modelDir: string;
     maxSteps: number; kernels: KernelChoice;
     roots: string[]; corpus: CorpusRequest;
   }
