@@ -2,9 +2,8 @@
  * The dashboard page: a static, accessible skeleton that media/dashboard.js (built from src/webview) fills in, under a
  * strict Content-Security-Policy: nothing by default; the one script only with this load's nonce; styles, fonts
  * and images only from the webview's own resource origin (the extension's media/ folder). No inline style or
- * script. Pure, apart from the nonce generator's use of node:crypto.
+ * script. Pure, apart from the nonce generator's use of Web Crypto.
  */
-import { randomBytes } from 'node:crypto';
 import { MAX_PROMPT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN } from '../shared/dashboardProtocol';
 
 export interface DashboardHtmlInput {
@@ -20,7 +19,10 @@ export interface DashboardHtmlInput {
 
 /** 128 random bits, base64: a nonce for the page's script tag. */
 export function createNonce(): string {
-  return randomBytes(16).toString('base64');
+  // Web Crypto: in Node (20+) and in the browser's extension host alike.
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes));
 }
 
 export function escapeHtml(s: string): string {

@@ -150,7 +150,8 @@ interface Answer {
  * (document, offset, the text offered, where it came from, cancelled or not): how the end-to-end tests know that
  * the editor has answered at a position, including with nothing, without waiting a fixed time.
  */
-const TRACE_FILE = process.env.INKLING_COMPLETION_TRACE;
+// (No `process` in the browser's extension host: there is no trace there.)
+const TRACE_FILE = typeof process === 'object' ? process.env.INKLING_COMPLETION_TRACE : undefined;
 
 function trace(
   document: vscode.TextDocument, position: vscode.Position, items: vscode.InlineCompletionItem[] | undefined,

@@ -3,6 +3,7 @@
  * settings are resource-scoped (a folder may set its own training globs), so they are read for the first workspace
  * folder: training reads every folder with one set of settings.
  */
+import { readableFolders } from './paths';
 import * as vscode from 'vscode';
 import { parseSettings, type Settings } from '../shared/settings';
 import { Emitter } from '../shared/disposable';
@@ -43,11 +44,11 @@ export class SettingsService implements vscode.Disposable {
    * folder of a multi-root workspace may set its own), read with the folder as the resource.
    */
   folderGlobs(): { root: string; include: string[]; exclude: string[] }[] {
-    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => {
+    return readableFolders().map(({ folder: f, path }) => {
       const cfg = vscode.workspace.getConfiguration('inkling', f.uri);
       const { settings, problems } = parseSettings((name) => cfg.get(name));
       for (const p of problems) this.notifier.warn(`invalid setting in ${f.name}: ${p}`);
-      return { root: f.uri.fsPath, include: settings.include, exclude: settings.exclude };
+      return { root: path, include: settings.include, exclude: settings.exclude };
     });
   }
 

@@ -74,3 +74,16 @@ export function nextTurn(): Promise<void> {
   }
   return new Promise((resolve) => { g.setTimeout(resolve, 0); });
 }
+
+/** The compute side's end of its channel to the extension host: a worker thread's port, a Web Worker's scope, or an in-process pair. */
+export interface ComputePort {
+  postMessage(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+}
+
+/** The host's handle on a compute side it started. */
+export interface ComputeHandle extends ComputePort {
+  onError(listener: (e: Error) => void): void;
+  onExit(listener: (code: number) => void): void;
+  terminate(): void;
+}
