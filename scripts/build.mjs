@@ -53,6 +53,31 @@ if (existsSync(webviewEntry)) {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(codicons, f), path.join(root, 'media', f));
 }
 
+// The browser's entry (`browser` in package.json): VS Code for the Web, or the web worker extension host of a VS
+// Code server. CommonJS, as VS Code loads web extensions; no Node: `node:path` is a posix shim, Node's other modules
+// are empty (the code that needs them runs only on the desktop; see src/web/tsconfig.json).
+const webEntry = path.join(root, 'src', 'web', 'extension.ts');
+const NODE_BUILTINS = /^(node:)?(fs|fs\/promises|os|worker_threads|url|crypto|child_process|util|stream|zlib|http|https|net|tls|events|buffer|module|perf_hooks|readline|assert|string_decoder)$/;
+const nodeShims = {
+  name: 'node-shims',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?path$/ }, () => ({ path: path.join(root, 'src', 'web', 'shims', 'path.ts') }));
+    b.onResolve({ filter: NODE_BUILTINS }, (args) => ({ path: args.path, namespace: 'node-empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+if (existsSync(webEntry)) {
+  builds.push({
+    bundle: true, platform: 'browser', format: 'cjs', target: 'es2022', sourcemap: !production, minify: production,
+    logLevel: 'warning', entryPoints: { extension: webEntry }, outdir: path.join(root, 'dist', 'web'),
+    external: ['vscode', '@tensorflow/tfjs-node'],
+    alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
+    // TF.js and picomatch look at `process` only to learn the platform; there is none in a web worker.
+    define: { process: '{"env":{},"platform":"browser","versions":{}}', global: 'globalThis' },
+    plugins: [nodeShims],
+  });
+}
+
 const wasmBuild = path.join(root, 'scripts', 'build-wasm.mjs');
 if (existsSync(wasmBuild)) {
   const r = spawnSync(process.execPath, [wasmBuild], { stdio: 'inherit' });

@@ -7,6 +7,7 @@
 import type { Dirent } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { fsErrorCode, type FsEntryKind, type PlatformFs } from '../shared/platform';
+import { EXCLUDED_DIRS } from './defaults';
 import { readFileBounded, type ReadResult } from './read';
 
 export interface CorpusFs {
@@ -46,7 +47,7 @@ export function platformCorpusFs(fs: PlatformFs): CorpusFs & { prepare(roots: re
     async prepare(roots, maxFiles) {
       if (!fs.listFiles) return;
       for (const root of roots) {
-        const files = await fs.listFiles(root, maxFiles).catch(() => undefined);
+        const files = await fs.listFiles(root, maxFiles, [...EXCLUDED_DIRS]).catch(() => undefined);
         if (!files) continue;
         listedRoots.push(root);
         const dir = (p: string) => {

@@ -26,6 +26,8 @@ export class TrainingController implements vscode.Disposable {
    * steps and validations so that the host serves completions between them (src/web).
    */
   trainDefaults: Partial<import('../shared/modelConfig').TrainConfig> = {};
+  /** What differs on this platform (the browser: threads, speed), for the dashboard; empty on the desktop. */
+  platformNote = '';
   private readonly sub;
 
   constructor(

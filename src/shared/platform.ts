@@ -24,10 +24,11 @@ export interface PlatformFs {
   /** Removes a file or (recursively) a folder; no error when it is missing. */
   delete(path: string): Promise<void>;
   /**
-   * Every file under `root` (posix paths relative to it), when the platform has a fast listing (`findFiles`);
-   * undefined when it has none or it did not answer in time (the corpus then walks the folders itself).
+   * Every file under `root` (posix paths relative to it) outside folders named in `skipDirs`, when the platform
+   * has a fast listing (`findFiles`); undefined when it has none or it did not answer in time (the corpus then
+   * walks the folders itself). The corpus applies all its rules to what is listed.
    */
-  listFiles?(root: string, maxFiles: number): Promise<string[] | undefined>;
+  listFiles?(root: string, maxFiles: number, skipDirs: readonly string[]): Promise<string[] | undefined>;
 }
 
 /** An error with a Node-style code, as {@link PlatformFs} implementations throw. */
