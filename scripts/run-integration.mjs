@@ -5,13 +5,15 @@
 // extension host load the extension from this repository and call out/test/integration/index.js run().
 // --electron: @vscode/test-electron's runTests (downloads a desktop VS Code; needs internet).
 //
-// Two passes on the server: the suite in a trusted workspace, then (a small second pass, on a server with workspace
-// trust on) the tests titled "Restricted Mode ..." with the same fixture folder opened untrusted. --no-restricted
-// skips the second pass; with --grep it runs only when the pattern mentions "Restricted".
+// Three passes on the server: the suite in a trusted workspace; (a small second pass, on a server with workspace
+// trust on) the tests titled "Restricted Mode ..." with the same fixture folder opened untrusted; and (the web pass)
+// the tests titled "Web host ..." with the user setting `remote.extensionKind` putting Inkling in the browser's web
+// worker extension host (its `browser` entry) while the tests run in the Node host. --no-restricted and --no-web
+// skip those passes; with --grep each runs only when the pattern mentions "Restricted" or "Web host".
 //
 // Builds nothing: run `npm run build && npx tsc -b` first.
 // Usage: node scripts/run-integration.mjs [--electron] [--grep REGEX] [--timeout-min N] [--keep] [--headed] [--verbose]
-//        [--tests-entry FILE] [--no-restricted]
+//        [--tests-entry FILE] [--no-restricted] [--no-web]
 // Prints a summary whose last line is `N passed, N failed[, N skipped]`; exits 1 on any failure or if no test ran.
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -33,6 +35,9 @@ const grep = option('--grep');
 /** Test titles of the Restricted Mode pass (test/integration/restricted.test.ts). */
 const RESTRICTED_GREP = '^Restricted Mode';
 const restrictedPass = !useElectron && !flag('--no-restricted') && (!grep || /restricted/i.test(grep));
+/** Test titles of the web pass (test/integration/web.test.ts). */
+const WEB_GREP = '^Web host';
+const webPass = !useElectron && !flag('--no-web') && (!grep || /web host/i.test(grep));
 const timeoutMin = Number(option('--timeout-min') ?? process.env.INKLING_INTEGRATION_TIMEOUT_MIN ?? 15);
 const workbenchTimeoutMs = 180_000;
 
@@ -134,18 +139,19 @@ async function runElectron(runDir, resultsFile) {
   return report(results, (Date.now() - t0) / 1000);
 }
 
-async function runWeb(runDir, resultsFile, cleanup, { restricted = false } = {}) {
+async function runWeb(runDir, resultsFile, cleanup, { restricted = false, webHost = false } = {}) {
   ensureInstalled({ log });
   const ws = prepareWorkspace(runDir);
-  log(`workspace: ${rel(ws)}${restricted ? ' (untrusted: Restricted Mode)' : ''}`);
-  // The trusted pass leaves the Restricted Mode tests to their own pass (they would only be skipped).
-  const passGrep = restricted ? RESTRICTED_GREP : grep ?? (restrictedPass ? '^(?!Restricted Mode)' : undefined);
+  log(`workspace: ${rel(ws)}${restricted ? ' (untrusted: Restricted Mode)' : ''}${webHost ? ' (Inkling in the web extension host)' : ''}`);
+  // The trusted pass leaves the Restricted Mode and web host tests to their own passes (they would only be skipped).
+  const passGrep = restricted ? RESTRICTED_GREP : webHost ? WEB_GREP : grep ?? '^(?!Restricted Mode|Web host)';
   const server = await startServer({
     runDir: path.join(runDir, 'server'),
     env: { INKLING_TEST_RESULTS: resultsFile, ...(passGrep ? { INKLING_TEST_GREP: passGrep } : {}) },
     log,
     workspaceTrust: restricted,
-    userSettings: restricted ? RESTRICTED_USER_SETTINGS : DEFAULT_USER_SETTINGS,
+    userSettings: restricted ? RESTRICTED_USER_SETTINGS
+      : webHost ? { ...DEFAULT_USER_SETTINGS, 'remote.extensionKind': { 'inkling-dev.inkling': ['web'] } } : DEFAULT_USER_SETTINGS,
   });
   cleanup.push(() => server.stop({ log }));
   const context = await launchBrowser({ runDir, headless: !flag('--headed'), onBlocked: (u) => log(`blocked a non-loopback request: ${u.slice(0, 120)}`) });
@@ -257,13 +263,14 @@ async function main() {
   }
   const passes = [{ name: 'trusted', dir: runDir, restricted: false }];
   if (restrictedPass) passes.push({ name: 'Restricted Mode', dir: path.join(runDir, 'restricted'), restricted: true });
+  if (webPass) passes.push({ name: 'web extension host', dir: path.join(runDir, 'web'), restricted: false, webHost: true });
   for (const pass of passes) {
     if (passes.length > 1) log(`--- ${pass.name} pass ---`);
     mkdirSync(pass.dir, { recursive: true });
     const passResults = path.join(pass.dir, 'results.json');
     let r;
     try {
-      r = useElectron ? await runElectron(pass.dir, passResults) : await runWeb(pass.dir, passResults, cleanup, { restricted: pass.restricted });
+      r = useElectron ? await runElectron(pass.dir, passResults) : await runWeb(pass.dir, passResults, cleanup, { restricted: pass.restricted, webHost: pass.webHost });
     } catch (e) {
       r = failNoResults(e instanceof Error ? (e.stack ?? e.message) : String(e));
     } finally {
