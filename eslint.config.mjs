@@ -73,7 +73,7 @@ export default tseslint.config(
   // src/workers, which it runs on the web extension host's thread where workers cannot be started. No Node at run
   // time, and no TF.js or engine of its own (the workers' code brings them).
   layer(['src/web/**/*.ts'], { forbidden: except('host', 'dashboard', 'extension', 'workers'), noVscode: false, noTfjs: true, noNode: true }),
-  layer(['test/unit/**/*.ts', 'test/helpers/**/*.ts', 'test/fixtures/*.ts'], { forbidden: { webview: 'the page is tested in a browser (test/e2e)' } }),
+  layer(['test/unit/**/*.ts', 'test/helpers/**/*.ts', 'test/fixtures/*.ts', 'test/browser/**/*.ts'], { forbidden: { webview: 'the page is tested in a browser (test/e2e)' } }),
   layer(['test/e2e/**/*.ts'], { forbidden: except(), noTfjs: true }),
   layer(['test/integration/**/*.ts'], { forbidden: { webview: 'the page is tested in a browser (test/e2e)' }, noVscode: false }),
   // The build and test scripts: plain Node modules, without type information.

@@ -78,6 +78,19 @@ if (existsSync(webEntry)) {
   });
 }
 
+// The browser runtime check and bench page's script (test/browser/runtime.ts; scripts/browser-runtime.mjs): the
+// engine's kernels and benches in a page, with the same Node shims as the web extension. Not shipped.
+const runtimeEntry = path.join(root, 'test', 'browser', 'runtime.ts');
+if (existsSync(runtimeEntry)) {
+  builds.push({
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: false, logLevel: 'warning',
+    entryPoints: { runtime: runtimeEntry }, outdir: path.join(root, 'out', 'browser'),
+    external: ['@tensorflow/tfjs-node'], alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
+    define: { process: '{"env":{},"platform":"browser","versions":{}}', global: 'globalThis' },
+    plugins: [nodeShims],
+  });
+}
+
 const wasmBuild = path.join(root, 'scripts', 'build-wasm.mjs');
 if (existsSync(wasmBuild)) {
   const r = spawnSync(process.execPath, [wasmBuild], { stdio: 'inherit' });

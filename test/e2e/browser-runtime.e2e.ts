@@ -1,0 +1,56 @@
+// The browser runtime check (scripts/browser-runtime.mjs): both WebAssembly builds in a real Chromium page, served
+// without and with cross-origin isolation. The single-threaded build must run (and agree with the JS reference
+// kernels) in both pages; the threaded build needs shared memory, so it must run only in the isolated page, and in
+// the other one fall back to the JS kernels saying why.
+import * as assert from 'assert';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { repoRoot } from './harness';
+
+interface BuildReport { kernels: string; fallbackReason?: string; maxRelError?: number; trainingRelError?: number }
+interface RuntimeReport { where: string; crossOriginIsolated: boolean; sharedArrayBuffer: boolean; simd: string; single: BuildReport; threaded: BuildReport }
+interface RuntimeModule { runAll(o: { seconds: number }): Promise<{ node: RuntimeReport; plain: RuntimeReport; isolated: RuntimeReport }> }
+
+const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+describe('Browser runtime: both wasm builds, with and without cross-origin isolation', function () {
+  this.timeout(300_000);
+  let r: Awaited<ReturnType<RuntimeModule['runAll']>>;
+
+  before(async () => {
+    const mod = await importEsm(pathToFileURL(path.join(repoRoot, 'scripts', 'browser-runtime.mjs')).href) as RuntimeModule;
+    r = await mod.runAll({ seconds: 0 });
+    console.log(`      ${r.plain.where}: ${JSON.stringify({ plain: r.plain, isolated: r.isolated })}`);
+  });
+
+  it('a page that is not cross-origin isolated: no SharedArrayBuffer; the single-threaded build runs and agrees with JS', () => {
+    assert.equal(r.plain.crossOriginIsolated, false);
+    assert.equal(r.plain.sharedArrayBuffer, false);
+    assert.equal(r.plain.simd, 'yes');
+    assert.match(r.plain.single.kernels, /wasm-simd \(single-threaded build\)/);
+    assert.ok(r.plain.single.maxRelError! < 1e-5, `gemm error ${r.plain.single.maxRelError}`);
+    assert.ok(r.plain.single.trainingRelError! < 1e-4, `training error ${r.plain.single.trainingRelError}`);
+  });
+
+  it('the same page: the threaded build cannot get shared memory, and the JS kernels take over with the reason', () => {
+    assert.equal(r.plain.threaded.kernels, 'js');
+    assert.match(r.plain.threaded.fallbackReason ?? '', /SharedArrayBuffer/);
+  });
+
+  it('a cross-origin isolated page (COOP + COEP): both builds run and agree with JS', () => {
+    assert.equal(r.isolated.crossOriginIsolated, true);
+    assert.equal(r.isolated.sharedArrayBuffer, true);
+    assert.match(r.isolated.single.kernels, /single-threaded build/);
+    assert.equal(r.isolated.threaded.kernels, 'wasm-simd');
+    for (const b of [r.isolated.single, r.isolated.threaded]) {
+      assert.ok(b.maxRelError! < 1e-5, `${b.kernels}: gemm error ${b.maxRelError}`);
+      assert.ok(b.trainingRelError! < 1e-4, `${b.kernels}: training error ${b.trainingRelError}`);
+    }
+  });
+
+  it('Node: the same checks pass with the threaded build (the desktop\'s)', () => {
+    assert.equal(r.node.threaded.kernels, 'wasm-simd');
+    assert.match(r.node.single.kernels, /single-threaded build/);
+    assert.ok(r.node.threaded.maxRelError! < 1e-5 && r.node.single.maxRelError! < 1e-5);
+  });
+});
