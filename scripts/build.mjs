@@ -76,6 +76,16 @@ if (existsSync(webEntry)) {
     define: { process: '{"env":{},"platform":"browser","versions":{}}', global: 'globalThis' },
     plugins: [nodeShims],
   });
+  // Its Web Workers (where the host allows them): classic scripts, as VS Code loads nested workers with importScripts.
+  builds.push({
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
+    logLevel: 'warning', outdir: path.join(root, 'dist', 'web'),
+    entryPoints: { trainingWorker: path.join(root, 'src', 'workers', 'webTraining.ts'), completionWorker: path.join(root, 'src', 'workers', 'webCompletion.ts') },
+    external: ['@tensorflow/tfjs-node'],
+    alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
+    define: { process: '{"env":{},"platform":"browser","versions":{}}', global: 'globalThis' },
+    plugins: [nodeShims],
+  });
 }
 
 // The browser runtime check and bench page's script (test/browser/runtime.ts; scripts/browser-runtime.mjs): the

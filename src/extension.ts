@@ -101,7 +101,7 @@ export function activateOn(context: vscode.ExtensionContext, platform: HostPlatf
   register('inkling.importModel', (from?: string) => importModel(training, completion, from));
   register('inkling.toggleCompletions', () => updateWhereDefined('enable', !enabled));
   register('inkling.triggerCompletion', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'));
-  const dashboard = sub(new Dashboard({ extensionUri: context.extensionUri, training, completion, settings, acceptance, platformNote: p.note }));
+  const dashboard = sub(new Dashboard({ extensionUri: context.extensionUri, training, completion, settings, acceptance, platformNote: () => training.platformNote }));
   sub(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, dashboard));
   register('inkling.showDashboard', () => dashboard.show());
   register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));

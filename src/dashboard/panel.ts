@@ -27,7 +27,7 @@ export interface DashboardServices {
   settings: Pick<SettingsService, 'value' | 'onDidChange' | 'setTemperature'>;
   acceptance: Pick<AcceptanceTracker, 'value' | 'onDidChange'>;
   /** What differs on this platform (the browser: threads, speed); empty on the desktop. */
-  platformNote?: string;
+  platformNote?: () => string;
 }
 
 /** At most 10 progress messages a second. */
@@ -211,7 +211,7 @@ export class DashboardPanel extends Disposable {
       run: recorder.run,
       runMessage: recorder.message || (model ? 'A trained model is in use. Train again to improve it.' : 'No model yet: train on this workspace to get one.'),
       busy: this.s.busy(), trusted: vscode.workspace.isTrusted, hasFolder: folders.some((f) => pathOf(f.uri) !== undefined),
-      platform: this.s.platformNote ?? '',
+      platform: this.s.platformNote?.() ?? '',
       hasModel: model !== null, kernels: recorder.kernels, model, corpus: recorder.corpus, progress: recorder.progress,
       acceptance: acceptance.value, temperature: settings.value.temperature,
     });
