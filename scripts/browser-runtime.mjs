@@ -4,9 +4,9 @@
 // timed (training chars/s for the default model at batch 32 and at the web host's batch 8; completion latency,
 // typing and cold); and the same function in Node (plus the desktop's threaded kernels on 2 threads), side by side.
 // The page's script is out/browser/runtime.js (test/browser/runtime.ts, built by scripts/build.mjs).
-// Usage: node scripts/browser-runtime.mjs [--seconds N] [--json]   (build first: npm run build && npx tsc -b)
+// Usage: node scripts/browser-runtime.mjs [--seconds N] [--responsiveness-seconds N] [--json]   (build first: npm run build && npx tsc -b)
 import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,19 @@ const require = createRequire(import.meta.url);
 /** Text of the latency measurement: one of this repository's sources. */
 const TEXT_FILE = path.join(root, 'src', 'engine', 'trainer.ts');
 
+/** The corpus of the responsiveness measurement: this repository's engine sources, as {path: text}. */
+function corpus() {
+  const dir = path.join(root, 'src', 'engine');
+  const out = {};
+  for (const f of readdirSync(dir, { recursive: true })) {
+    const file = path.join(dir, String(f));
+    if (String(f).endsWith('.ts') && statSync(file).isFile()) out[`/ws/${String(f).split(path.sep).join('/')}`] = readFileSync(file, 'utf8');
+  }
+  return out;
+}
+/** What the measurement "types": the start of a source file, one character more per request. */
+const TYPING_CONTEXT_FILE = path.join(root, 'src', 'engine', 'generate.ts');
+
 const PAGE = '<!doctype html><meta charset="utf-8"><title>Inkling runtime</title><script src="/runtime.js"></script>';
 
 /** Serves the page, its script and dist/'s wasm files; `isolated` adds the cross-origin isolation headers. */
@@ -25,6 +38,8 @@ export function serve({ isolated }) {
     '/': { type: 'text/html', body: () => PAGE },
     '/runtime.js': { type: 'text/javascript', body: () => readFileSync(path.join(root, 'out', 'browser', 'runtime.js')) },
     '/text': { type: 'text/plain; charset=utf-8', body: () => readFileSync(TEXT_FILE) },
+    '/typing': { type: 'text/plain; charset=utf-8', body: () => readFileSync(TYPING_CONTEXT_FILE) },
+    '/corpus.json': { type: 'application/json', body: () => JSON.stringify(corpus()) },
   };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x').pathname;
@@ -65,6 +80,34 @@ export async function runInChromium({ isolated, seconds, context }) {
   }
 }
 
+/** The web host's thread while training runs on it, time-sliced, in Chromium (a page's thread, no isolation). */
+export async function responsivenessInChromium({ seconds, context }) {
+  const server = await serve({ isolated: false });
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForFunction(() => typeof globalThis.inklingResponsiveness === 'function');
+    return await page.evaluate(async (s) => globalThis.inklingResponsiveness({
+      fs: globalThis.inklingMemoryFs(await (await fetch('/corpus.json')).json()), root: '/ws', modelDir: '/store/model',
+      wasmBytes: new Uint8Array(await (await fetch('/dist/inkling-kernels-st.wasm')).arrayBuffer()),
+      seconds: s, context: await (await fetch('/typing')).text(),
+    }), seconds);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+}
+
+/** The same in Node (same in-memory files, same single-threaded build). */
+export async function responsivenessInNode({ seconds }) {
+  const { responsiveness, memoryFs } = require(path.join(root, 'out', 'test', 'browser', 'responsiveness.js'));
+  return responsiveness({
+    fs: memoryFs(corpus()), root: '/ws', modelDir: '/store/model',
+    wasmBytes: new Uint8Array(readFileSync(path.join(root, 'dist', 'inkling-kernels-st.wasm'))),
+    seconds, context: readFileSync(TYPING_CONTEXT_FILE, 'utf8'),
+  });
+}
+
 /** The same function in Node (the tsc build of test/browser/runtime.ts), with the desktop's 2 threads as well. */
 export async function runInNode({ seconds, threads = 2 }) {
   const { runtime } = require(path.join(root, 'out', 'test', 'browser', 'runtime.js'));
@@ -74,8 +117,8 @@ export async function runInNode({ seconds, threads = 2 }) {
   });
 }
 
-/** Node, then Chromium without and with cross-origin isolation. */
-export async function runAll({ seconds }) {
+/** Node, then Chromium without and with cross-origin isolation; with `responsivenessSeconds`, that measurement too. */
+export async function runAll({ seconds, responsivenessSeconds = 0 }) {
   for (const f of ['out/browser/runtime.js', 'out/test/browser/runtime.js', 'dist/inkling-kernels.wasm', 'dist/inkling-kernels-st.wasm']) {
     if (!existsSync(path.join(root, f))) throw new Error(`${f} is missing: run \`npm run build && npx tsc -b\` first`);
   }
@@ -84,7 +127,10 @@ export async function runAll({ seconds }) {
   try {
     const plain = await runInChromium({ isolated: false, seconds, context });
     const isolated = await runInChromium({ isolated: true, seconds, context });
-    return { node, plain, isolated };
+    const responsive = responsivenessSeconds > 0
+      ? { chromium: await responsivenessInChromium({ seconds: responsivenessSeconds, context }), node: await responsivenessInNode({ seconds: responsivenessSeconds }) }
+      : undefined;
+    return { node, plain, isolated, responsive };
   } finally {
     await context.close();
   }
@@ -99,7 +145,8 @@ function row(where, b) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--seconds');
   const seconds = i >= 0 ? Number(process.argv[i + 1]) : 5;
-  const all = await runAll({ seconds });
+  const j = process.argv.indexOf('--responsiveness-seconds');
+  const all = await runAll({ seconds, responsivenessSeconds: j >= 0 ? Number(process.argv[j + 1]) : 30 });
   if (process.argv.includes('--json')) console.log(JSON.stringify(all, null, 2));
   console.log(`\n${all.node.where}; ${all.plain.where}. Default model (2 × LSTM 256), ${seconds} s per training figure.\n`);
   console.log('| where | kernels | train chars/s (batch 32 × 64) | (batch 8 × 64) | completion ms p50 typing / cold | max rel. error vs JS |');
@@ -111,4 +158,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(row('Chromium, not isolated, threaded build', all.plain.threaded));
   console.log(row('Chromium, isolated, single-threaded build', all.isolated.single));
   console.log(row('Chromium, isolated, threaded build (1 thread)', all.isolated.threaded));
+  if (all.responsive) {
+    console.log('\nTraining time-sliced on one thread with completions asked back to back (the web host without workers):\n');
+    console.log('| where | completions served | largest gap between two, ms | gap p50 / p95, ms | request p50 / max, ms | training chars/s | steps |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [where, r] of [['Chromium page', all.responsive.chromium], ['Node', all.responsive.node]]) {
+      console.log(`| ${where} | ${r.completions} | ${r.maxGapMs} | ${r.gapP50Ms} / ${r.gapP95Ms} | ${r.latencyP50Ms} / ${r.latencyMaxMs} | ${r.trainCharsPerSec} | ${r.trainSteps} |`);
+    }
+  }
 }

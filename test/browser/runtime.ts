@@ -12,6 +12,7 @@ import { benchLatency } from '../../src/bench/latency';
 import { DEFAULT_MODEL } from '../../src/shared/modelConfig';
 import { Rng } from '../../src/engine/rng';
 import { trainOnText } from '../../src/engine/pipeline';
+import { memoryFs, responsiveness } from './responsiveness';
 
 export interface RuntimeOptions {
   /** Reads a file of the package's dist/ (fetch in the page, fs in Node). */
@@ -133,3 +134,5 @@ export async function runtime(opts: RuntimeOptions): Promise<RuntimeReport> {
 }
 
 (globalThis as { inklingRuntime?: typeof runtime }).inklingRuntime = runtime;
+(globalThis as { inklingResponsiveness?: typeof responsiveness }).inklingResponsiveness = responsiveness;
+(globalThis as { inklingMemoryFs?: typeof memoryFs }).inklingMemoryFs = memoryFs;

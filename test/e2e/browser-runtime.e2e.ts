@@ -9,7 +9,10 @@ import { repoRoot } from './harness';
 
 interface BuildReport { kernels: string; fallbackReason?: string; maxRelError?: number; trainingRelError?: number }
 interface RuntimeReport { where: string; crossOriginIsolated: boolean; sharedArrayBuffer: boolean; simd: string; single: BuildReport; threaded: BuildReport }
-interface RuntimeModule { runAll(o: { seconds: number }): Promise<{ node: RuntimeReport; plain: RuntimeReport; isolated: RuntimeReport }> }
+interface Responsive { completions: number; maxGapMs: number; trainSteps: number; kernels: string }
+interface RuntimeModule {
+  runAll(o: { seconds: number; responsivenessSeconds?: number }): Promise<{ node: RuntimeReport; plain: RuntimeReport; isolated: RuntimeReport; responsive?: { chromium: Responsive; node: Responsive } }>;
+}
 
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
@@ -19,7 +22,7 @@ describe('Browser runtime: both wasm builds, with and without cross-origin isola
 
   before(async () => {
     const mod = await importEsm(pathToFileURL(path.join(repoRoot, 'scripts', 'browser-runtime.mjs')).href) as RuntimeModule;
-    r = await mod.runAll({ seconds: 0 });
+    r = await mod.runAll({ seconds: 0, responsivenessSeconds: 8 });
     console.log(`      ${r.plain.where}: ${JSON.stringify({ plain: r.plain, isolated: r.isolated })}`);
   });
 
@@ -46,6 +49,14 @@ describe('Browser runtime: both wasm builds, with and without cross-origin isola
       assert.ok(b.maxRelError! < 1e-5, `${b.kernels}: gemm error ${b.maxRelError}`);
       assert.ok(b.trainingRelError! < 1e-4, `${b.kernels}: training error ${b.trainingRelError}`);
     }
+  });
+
+  it('in the page, training time-sliced on one thread lets completions through between its steps', () => {
+    const c = r.responsive!.chromium;
+    console.log(`      ${c.completions} completions served during ${c.trainSteps} training steps; largest gap ${c.maxGapMs} ms (${c.kernels})`);
+    assert.match(c.kernels, /single-threaded build/);
+    assert.ok(c.trainSteps > 0, 'training made steps');
+    assert.ok(c.completions >= c.trainSteps / 2, `completions served between the training steps (${c.completions} for ${c.trainSteps} steps)`);
   });
 
   it('Node: the same checks pass with the threaded build (the desktop\'s)', () => {
