@@ -47,7 +47,10 @@ export function serve({ isolated }) {
       ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' }
       : {};
     const wasm = /^\/dist\/(inkling-kernels(-st)?\.wasm)$/.exec(url);
-    const f = wasm ? { type: 'application/wasm', body: () => readFileSync(path.join(root, 'dist', wasm[1])) } : files[url];
+    const worker = /^\/dist\/web\/(trainingWorker|completionWorker)\.js$/.exec(url);
+    const f = wasm ? { type: 'application/wasm', body: () => readFileSync(path.join(root, 'dist', wasm[1])) }
+      : worker ? { type: 'text/javascript', body: () => readFileSync(path.join(root, 'dist', 'web', `${worker[1]}.js`)) }
+        : files[url];
     if (!f) { res.writeHead(404, headers); res.end(); return; }
     res.writeHead(200, { ...headers, 'Content-Type': f.type, 'Cache-Control': 'no-store' });
     res.end(f.body());
@@ -98,6 +101,23 @@ export async function responsivenessInChromium({ seconds, context }) {
   }
 }
 
+/** The web extension's Web Worker path in Chromium: dist/web's worker scripts, the page answering their file calls. */
+export async function webWorkersInChromium({ context }) {
+  const server = await serve({ isolated: false });
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.waitForFunction(() => typeof globalThis.inklingWebWorkerCheck === 'function');
+    return await page.evaluate(async () => globalThis.inklingWebWorkerCheck({
+      fs: globalThis.inklingMemoryFs(await (await fetch('/corpus.json')).json()), root: '/ws', base: globalThis.location.origin,
+      wasmBytes: new Uint8Array(await (await fetch('/dist/inkling-kernels-st.wasm')).arrayBuffer()),
+    }));
+  } finally {
+    await page.close();
+    await server.close();
+  }
+}
+
 /** The same in Node (same in-memory files, same single-threaded build). */
 export async function responsivenessInNode({ seconds }) {
   const { responsiveness, memoryFs } = require(path.join(root, 'out', 'test', 'browser', 'responsiveness.js'));
@@ -130,7 +150,8 @@ export async function runAll({ seconds, responsivenessSeconds = 0 }) {
     const responsive = responsivenessSeconds > 0
       ? { chromium: await responsivenessInChromium({ seconds: responsivenessSeconds, context }), node: await responsivenessInNode({ seconds: responsivenessSeconds }) }
       : undefined;
-    return { node, plain, isolated, responsive };
+    const workers = await webWorkersInChromium({ context });
+    return { node, plain, isolated, responsive, workers };
   } finally {
     await context.close();
   }
@@ -158,6 +179,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(row('Chromium, not isolated, threaded build', all.plain.threaded));
   console.log(row('Chromium, isolated, single-threaded build', all.isolated.single));
   console.log(row('Chromium, isolated, threaded build (1 thread)', all.isolated.threaded));
+  console.log(`\nWeb Workers (dist/web/*Worker.js) in Chromium: ${JSON.stringify(all.workers)}`);
   if (all.responsive) {
     console.log('\nTraining time-sliced on one thread with completions asked back to back (the web host without workers):\n');
     console.log('| where | completions served | largest gap between two, ms | gap p50 / p95, ms | request p50 / max, ms | training chars/s | steps |');

@@ -13,6 +13,7 @@ import { DEFAULT_MODEL } from '../../src/shared/modelConfig';
 import { Rng } from '../../src/engine/rng';
 import { trainOnText } from '../../src/engine/pipeline';
 import { memoryFs, responsiveness } from './responsiveness';
+import { webWorkerCheck } from './webWorkers';
 
 export interface RuntimeOptions {
   /** Reads a file of the package's dist/ (fetch in the page, fs in Node). */
@@ -136,3 +137,4 @@ export async function runtime(opts: RuntimeOptions): Promise<RuntimeReport> {
 (globalThis as { inklingRuntime?: typeof runtime }).inklingRuntime = runtime;
 (globalThis as { inklingResponsiveness?: typeof responsiveness }).inklingResponsiveness = responsiveness;
 (globalThis as { inklingMemoryFs?: typeof memoryFs }).inklingMemoryFs = memoryFs;
+(globalThis as { inklingWebWorkerCheck?: typeof webWorkerCheck }).inklingWebWorkerCheck = webWorkerCheck;

@@ -11,7 +11,10 @@ interface BuildReport { kernels: string; fallbackReason?: string; maxRelError?: 
 interface RuntimeReport { where: string; crossOriginIsolated: boolean; sharedArrayBuffer: boolean; simd: string; single: BuildReport; threaded: BuildReport }
 interface Responsive { completions: number; maxGapMs: number; trainSteps: number; kernels: string }
 interface RuntimeModule {
-  runAll(o: { seconds: number; responsivenessSeconds?: number }): Promise<{ node: RuntimeReport; plain: RuntimeReport; isolated: RuntimeReport; responsive?: { chromium: Responsive; node: Responsive } }>;
+  runAll(o: { seconds: number; responsivenessSeconds?: number }): Promise<{
+    node: RuntimeReport; plain: RuntimeReport; isolated: RuntimeReport; responsive?: { chromium: Responsive; node: Responsive };
+    workers: { trained: string; kernels: string; indexFiles: number; loaded: boolean; items: string[]; source: string };
+  }>;
 }
 
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
@@ -57,6 +60,16 @@ describe('Browser runtime: both wasm builds, with and without cross-origin isola
     assert.match(c.kernels, /single-threaded build/);
     assert.ok(c.trainSteps > 0, 'training made steps');
     assert.ok(c.completions >= c.trainSteps / 2, `completions served between the training steps (${c.completions} for ${c.trainSteps} steps)`);
+  });
+
+  it('the web extension\'s Web Workers: training writes a model through the host, the completion worker indexes, loads it and completes', () => {
+    const w = r.workers;
+    console.log(`      ${JSON.stringify(w)}`);
+    assert.equal(w.trained, 'steps');
+    assert.match(w.kernels, /single-threaded build/);
+    assert.ok(w.indexFiles > 0);
+    assert.equal(w.loaded, true);
+    assert.ok(['mixed', 'lstm', 'ngram'].includes(w.source), w.source);
   });
 
   it('Node: the same checks pass with the threaded build (the desktop\'s)', () => {
