@@ -15,7 +15,8 @@
 // Usage: node scripts/run-integration.mjs [--electron] [--grep REGEX] [--timeout-min N] [--keep] [--headed] [--verbose]
 //        [--tests-entry FILE] [--no-restricted] [--no-web]
 // Prints a summary whose last line is `N passed, N failed[, N skipped]`; exits 1 on any failure or if no test ran.
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   repoRoot, cacheDir, ensureInstalled, startServer, freshRunDir, launchBrowser, workbenchUrl, readJsonIfPresent,
@@ -185,7 +186,18 @@ async function runWeb(runDir, resultsFile, cleanup, { restricted = false, webHos
     }
   };
 
-  const url = workbenchUrl(server, { folder: ws, extensionDevelopmentPath: repoRoot, extensionTestsPath: testsEntry });
+  // VS Code runs the tests in the extension host of the extension whose folder holds them: with Inkling in the web
+  // host, a test module inside this repository would be loaded there (no Node). So the web pass loads the suite
+  // through a one-line module outside the repository, which the server's Node host runs.
+  let entry = testsEntry;
+  if (webHost) {
+    // (The run folder may be inside the repository: .vscode-test/ by default.)
+    const shimDir = mkdtempSync(path.join(os.tmpdir(), 'inkling-web-tests-'));
+    cleanup.push(() => rmSync(shimDir, { recursive: true, force: true }));
+    entry = path.join(shimDir, 'tests-entry.js');
+    writeFileSync(entry, `module.exports = require(${JSON.stringify(testsEntry)});\n`);
+  }
+  const url = workbenchUrl(server, { folder: ws, extensionDevelopmentPath: repoRoot, extensionTestsPath: entry });
   const t0 = Date.now();
   log('opening the workbench');
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
