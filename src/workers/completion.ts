@@ -136,7 +136,8 @@ function observe(doc: string, text: string): void {
 async function load(modelDir: string): Promise<ModelInfo> {
   const model = await loadModel(modelDir, { fs: env.fs });
   // One thread: batch-1 steps are too small to split, and training owns the other core.
-  const { kernels } = await createKernels({ ...env.kernels, threads: 1 });
+  // The single-threaded build reserves its whole memory up front: a batch-1 model needs far less than training.
+  const { kernels } = await createKernels({ ...env.kernels, threads: 1, maxMemoryBytes: env.kernels?.sharedMemory === false ? 256 << 20 : undefined });
   const lstm = new Predictor(kernels, model.config, model.weights);
   loaded?.kernels.dispose();
   loaded = { model, kernels, predictor: lstm, lstm: suggester(lstm, model.vocab), mixed: mixedFor(model, lstm) };

@@ -32,6 +32,8 @@ export interface CreateKernelsOptions {
    * (a page that is not cross-origin isolated); `threads` is then 1. @default true
    */
   sharedMemory?: boolean;
+  /** Size of the wasm memory (see WasmKernelsOptions.maxMemoryBytes): all of it at once for the single-threaded build. */
+  maxMemoryBytes?: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function createKernels(
   const unsupported = wasmSupportProblem(shared);
   if (unsupported) return { kernels: new JsKernels(), fallbackReason: unsupported };
   const threads = shared ? opts.threads ?? defaultThreads() : 1;
-  const source = { wasmPath: opts.wasmPath, bytes: opts.wasmBytes, sharedMemory: shared };
+  const source = { wasmPath: opts.wasmPath, bytes: opts.wasmBytes, sharedMemory: shared, maxMemoryBytes: opts.maxMemoryBytes };
   try {
     return { kernels: await WasmKernels.create({ threads, ...source }) };
   } catch (e) {
