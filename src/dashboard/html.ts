@@ -137,7 +137,9 @@ export function dashboardHtml(input: DashboardHtmlInput): string {
     </section>
     <section class="card" aria-labelledby="h-model">
       <div class="card-head"><h2 id="h-model">${icon('circuit-board')}<span>Model</span></h2></div>
-      ${kv([['m-cell', 'Cell'], ['m-layers', 'Layers'], ['m-units', 'Units per layer'], ['m-params', 'Parameters'], ['m-vocab', 'Vocabulary'], ['m-steps', 'Trained steps'], ['m-kernels', 'Kernels'], ['m-platform', 'Runs in'], ['m-saved', 'Saved'], ['m-unknown', 'Held-out characters outside the vocabulary'], ['m-suggests', 'Suggesting']])}
+      ${kv([['m-cell', 'Cell'], ['m-layers', 'Layers'], ['m-units', 'Units per layer'], ['m-params', 'Parameters'], ['m-vocab', 'Vocabulary'], ['m-steps', 'Trained steps'], ['m-kernels', 'Kernels'], ['m-saved', 'Saved'], ['m-unknown', 'Held-out characters outside the vocabulary'], ['m-suggests', 'Suggesting']])}
+      <h3>Runs in</h3>
+      <p id="m-platform" class="hint"></p>
     </section>
     <section class="card" aria-labelledby="h-corpus">
       <div class="card-head"><h2 id="h-corpus">${icon('files')}<span>Corpus</span></h2></div>

@@ -62,9 +62,15 @@ export function basename(p: string, ext?: string): string {
 export function extname(p: string): string {
   const b = basename(p);
   const i = b.lastIndexOf('.');
-  return i <= 0 ? '' : b.slice(i);
+  return i <= 0 || b === '..' ? '' : b.slice(i);
 }
 
-const path = { sep, delimiter, isAbsolute, normalize, join, resolve, relative, dirname, basename, extname };
+type PathModule = {
+  sep: string; delimiter: string; isAbsolute: typeof isAbsolute; normalize: typeof normalize; join: typeof join;
+  resolve: typeof resolve; relative: typeof relative; dirname: typeof dirname; basename: typeof basename;
+  extname: typeof extname; posix: PathModule;
+};
+const path = { sep, delimiter, isAbsolute, normalize, join, resolve, relative, dirname, basename, extname } as PathModule;
+path.posix = path;
 export const posix = path;
 export default path;
