@@ -8,6 +8,7 @@
 import { createServer } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freshRunDir, launchBrowser } from './vscode-server.mjs';
@@ -128,13 +129,19 @@ export async function responsivenessInNode({ seconds }) {
   });
 }
 
-/** The same function in Node (the tsc build of test/browser/runtime.ts), with the desktop's 2 threads as well. */
+/**
+ * The same function in Node (the tsc build of test/browser/runtime.ts), with the desktop's 2 threads as well, in a
+ * child process: its kernel threads then cannot share a process (and its cores) with the browser driver.
+ */
 export async function runInNode({ seconds, threads = 2 }) {
-  const { runtime } = require(path.join(root, 'out', 'test', 'browser', 'runtime.js'));
-  return runtime({
-    load: async (name) => new Uint8Array(readFileSync(path.join(root, 'dist', name))),
-    seconds, text: readFileSync(TEXT_FILE, 'utf8'), threads,
-  });
+  const code = `const { runtime } = require(${JSON.stringify(path.join(root, 'out', 'test', 'browser', 'runtime.js'))});
+    const fs = require('node:fs'); const path = require('node:path');
+    runtime({ load: async (n) => new Uint8Array(fs.readFileSync(path.join(${JSON.stringify(path.join(root, 'dist'))}, n))),
+      seconds: ${Number(seconds)}, text: fs.readFileSync(${JSON.stringify(TEXT_FILE)}, 'utf8'), threads: ${Number(threads)} })
+      .then((r) => { process.stdout.write(JSON.stringify(r)); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`the Node run failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 /** Node, then Chromium without and with cross-origin isolation; with `responsivenessSeconds`, that measurement too. */
