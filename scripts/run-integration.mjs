@@ -5,17 +5,20 @@
 // extension host load the extension from this repository and call out/test/integration/index.js run().
 // --electron: @vscode/test-electron's runTests (downloads a desktop VS Code; needs internet).
 //
-// Three passes on the server: the suite in a trusted workspace; (a small second pass, on a server with workspace
-// trust on) the tests titled "Restricted Mode ..." with the same fixture folder opened untrusted; and (the web pass)
-// the tests titled "Web host ..." with the user setting `remote.extensionKind` putting Inkling in the browser's web
-// worker extension host (its `browser` entry) while the tests run in the Node host. --no-restricted and --no-web
-// skip those passes; with --grep each runs only when the pattern mentions "Restricted" or "Web host".
+// Two passes on the server: the suite in a trusted workspace, then (a small second pass, on a server with workspace
+// trust on) the tests titled "Restricted Mode ..." with the same fixture folder opened untrusted. --no-restricted
+// skips the second pass; with --grep it runs only when the pattern mentions "Restricted". A third small pass opens a
+// multi-root workspace (two copies of the fixture, each with its own folder settings) for the tests titled
+// "Multi-root ..."; --no-multi-root skips it; with --grep it runs only when the pattern mentions "Multi-root". The web
+// pass runs the tests titled "Web host ..." with the user setting `remote.extensionKind` putting Inkling in the
+// browser's web worker extension host (its `browser` entry) while the tests run in the Node host; --no-web skips it;
+// with --grep it runs only when the pattern mentions "Web host".
 //
 // Builds nothing: run `npm run build && npx tsc -b` first.
 // Usage: node scripts/run-integration.mjs [--electron] [--grep REGEX] [--timeout-min N] [--keep] [--headed] [--verbose]
-//        [--tests-entry FILE] [--no-restricted] [--no-web]
+//        [--tests-entry FILE] [--no-restricted] [--no-multi-root] [--no-web]
 // Prints a summary whose last line is `N passed, N failed[, N skipped]`; exits 1 on any failure or if no test ran.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -36,6 +39,9 @@ const grep = option('--grep');
 /** Test titles of the Restricted Mode pass (test/integration/restricted.test.ts). */
 const RESTRICTED_GREP = '^Restricted Mode';
 const restrictedPass = !useElectron && !flag('--no-restricted') && (!grep || /restricted/i.test(grep));
+/** Test titles of the multi-root pass (test/integration/multiroot.test.ts). */
+const MULTI_ROOT_GREP = '^Multi-root';
+const multiRootPass = !useElectron && !flag('--no-multi-root') && (!grep || /multi-root/i.test(grep));
 /** Test titles of the web pass (test/integration/web.test.ts). */
 const WEB_GREP = '^Web host';
 const webPass = !useElectron && !flag('--no-web') && (!grep || /web host/i.test(grep));
@@ -109,6 +115,34 @@ function prepareWorkspace(runDir) {
   return ws;
 }
 
+/**
+ * Two copies of the fixture, `alpha` and `beta`, in a `.code-workspace`. Each folder sets its own resource-scoped
+ * values (alpha: no Markdown, fine-tune on save; beta: Markdown and Python only, no fine-tune on save) and a
+ * window-scoped one VS Code must ignore at folder level (`inkling.training.minutes`); the workspace file sets the
+ * window's training budget. test/integration/multiroot.test.ts checks what Inkling makes of them.
+ */
+function prepareMultiRoot(runDir) {
+  const ws = path.join(runDir, 'multiroot');
+  const folders = {
+    alpha: { 'inkling.training.exclude': ['**/*.md'], 'inkling.training.retrainOnSave': true, 'inkling.training.minutes': 42 },
+    beta: { 'inkling.training.include': ['**/*.md', '**/*.py'], 'inkling.training.retrainOnSave': false, 'inkling.training.minutes': 43 },
+  };
+  for (const [name, own] of Object.entries(folders)) {
+    const dir = path.join(ws, name);
+    cpSync(fixture, dir, { recursive: true });
+    const settingsFile = path.join(dir, '.vscode', 'settings.json');
+    // The fixture's editor settings (JSON with comments) and the folder's own Inkling values.
+    const base = JSON.parse(readFileSync(settingsFile, 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+    writeFileSync(settingsFile, JSON.stringify({ ...base, ...own }, null, 2));
+  }
+  const workspaceFile = path.join(ws, 'inkling.code-workspace');
+  writeFileSync(workspaceFile, JSON.stringify({
+    folders: [{ path: 'alpha' }, { path: 'beta' }],
+    settings: { 'inkling.training.minutes': 0.1, 'editor.inlineSuggest.enabled': true, 'files.autoSave': 'off' },
+  }, null, 2));
+  return { ws, workspaceFile };
+}
+
 async function runElectron(runDir, resultsFile) {
   let runTests;
   try {
@@ -140,12 +174,14 @@ async function runElectron(runDir, resultsFile) {
   return report(results, (Date.now() - t0) / 1000);
 }
 
-async function runWeb(runDir, resultsFile, cleanup, { restricted = false, webHost = false } = {}) {
+async function runWeb(runDir, resultsFile, cleanup, { restricted = false, multiRoot = false, webHost = false } = {}) {
   ensureInstalled({ log });
-  const ws = prepareWorkspace(runDir);
-  log(`workspace: ${rel(ws)}${restricted ? ' (untrusted: Restricted Mode)' : ''}${webHost ? ' (Inkling in the web extension host)' : ''}`);
-  // The trusted pass leaves the Restricted Mode and web host tests to their own passes (they would only be skipped).
-  const passGrep = restricted ? RESTRICTED_GREP : webHost ? WEB_GREP : grep ?? '^(?!Restricted Mode|Web host)';
+  const { ws, workspaceFile } = multiRoot ? prepareMultiRoot(runDir) : { ws: prepareWorkspace(runDir), workspaceFile: undefined };
+  log(`workspace: ${rel(workspaceFile ?? ws)}${restricted ? ' (untrusted: Restricted Mode)' : ''}${webHost ? ' (Inkling in the web extension host)' : ''}`);
+  // The trusted pass leaves the Restricted Mode, multi-root and web host tests to their own passes (they would only be skipped).
+  const ownPasses = [restrictedPass && 'Restricted Mode', multiRootPass && 'Multi-root', webPass && 'Web host'].filter(Boolean);
+  const passGrep = restricted ? RESTRICTED_GREP : multiRoot ? MULTI_ROOT_GREP : webHost ? WEB_GREP
+    : grep ?? (ownPasses.length ? `^(?!${ownPasses.join('|')})` : undefined);
   const server = await startServer({
     runDir: path.join(runDir, 'server'),
     env: { INKLING_TEST_RESULTS: resultsFile, ...(passGrep ? { INKLING_TEST_GREP: passGrep } : {}) },
@@ -197,7 +233,7 @@ async function runWeb(runDir, resultsFile, cleanup, { restricted = false, webHos
     entry = path.join(shimDir, 'tests-entry.js');
     writeFileSync(entry, `module.exports = require(${JSON.stringify(testsEntry)});\n`);
   }
-  const url = workbenchUrl(server, { folder: ws, extensionDevelopmentPath: repoRoot, extensionTestsPath: entry });
+  const url = workbenchUrl(server, { ...(workspaceFile ? { workspace: workspaceFile } : { folder: ws }), extensionDevelopmentPath: repoRoot, extensionTestsPath: entry });
   const t0 = Date.now();
   log('opening the workbench');
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
@@ -273,16 +309,19 @@ async function main() {
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.once(sig, () => { log(`${sig}: stopping`); code = 1; stopPass().finally(() => { finish(); process.exit(130); }); });
   }
-  const passes = [{ name: 'trusted', dir: runDir, restricted: false }];
+  // A --grep for one of the own passes' titles runs that pass alone (the trusted pass would find nothing to run).
+  const onlyOwnPass = grep !== undefined && /^\^?(Restricted Mode|Multi-root)/i.test(grep);
+  const passes = onlyOwnPass ? [] : [{ name: 'trusted', dir: runDir, restricted: false }];
   if (restrictedPass) passes.push({ name: 'Restricted Mode', dir: path.join(runDir, 'restricted'), restricted: true });
+  if (multiRootPass) passes.push({ name: 'multi-root', dir: path.join(runDir, 'multiroot'), multiRoot: true });
   if (webPass) passes.push({ name: 'web extension host', dir: path.join(runDir, 'web'), restricted: false, webHost: true });
   for (const pass of passes) {
-    if (passes.length > 1) log(`--- ${pass.name} pass ---`);
+    if (passes.length > 1 || onlyOwnPass) log(`--- ${pass.name} pass ---`);
     mkdirSync(pass.dir, { recursive: true });
     const passResults = path.join(pass.dir, 'results.json');
     let r;
     try {
-      r = useElectron ? await runElectron(pass.dir, passResults) : await runWeb(pass.dir, passResults, cleanup, { restricted: pass.restricted, webHost: pass.webHost });
+      r = useElectron ? await runElectron(pass.dir, passResults) : await runWeb(pass.dir, passResults, cleanup, { restricted: pass.restricted, multiRoot: pass.multiRoot, webHost: pass.webHost });
     } catch (e) {
       r = failNoResults(e instanceof Error ? (e.stack ?? e.message) : String(e));
     } finally {

@@ -367,13 +367,15 @@ export async function stopServer(server, { log = defaultLog } = {}) {
  * mode; with `extensionTestsPath` the extension host runs that module's run() (honoured thanks to
  * --enable-smoke-test-driver). All paths are absolute paths on the server's machine.
  */
-export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath } = {}) {
+export function workbenchUrl(server, { folder, workspace, extensionDevelopmentPath, extensionTestsPath } = {}) {
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${pathToFileURL(p).pathname}`;
   const payload = [];
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   const params = new URLSearchParams();
   if (folder) params.set('folder', pathToFileURL(folder).pathname);
+  // A multi-root workspace: its .code-workspace file.
+  else if (workspace) params.set('workspace', pathToFileURL(workspace).pathname);
   if (payload.length) params.set('payload', JSON.stringify(payload));
   return `${server.url}/?${params.toString().replace(/%2F/g, '/')}`;
 }

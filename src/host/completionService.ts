@@ -44,7 +44,7 @@ export class CompletionService implements vscode.Disposable {
   }
 
   /** What training would read under these rules (the worker reads the files; nothing is trained). */
-  async survey(roots: string[], corpus: { include: string[]; exclude: string[]; maxTotalBytes: number }): Promise<CorpusSurvey> {
+  async survey(roots: string[], corpus: CorpusRequest): Promise<CorpusSurvey> {
     const r = await this.client.request('survey', { roots, corpus });
     if (r.type !== 'surveyed') throw new Error(`unexpected reply ${r.type}`);
     return r.survey;

@@ -23,7 +23,7 @@ export async function offerFirstTraining(
   const s = settings.value;
   // What training would read, by its own rules (read in the completion worker); without it, the general terms.
   const survey: CorpusSurvey | null = completion
-    ? await completion.survey(roots, { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024) }).catch(() => null)
+    ? await completion.survey(roots, { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024), folders: settings.folderGlobs() }).catch(() => null)
     : null;
   if (survey && survey.files === 0) return; // nothing to learn from
   const choice = await vscode.window.showInformationMessage(

@@ -20,9 +20,11 @@ export class SaveWatcher implements vscode.Disposable {
   }
 
   private saved(d: vscode.TextDocument): void {
-    if (!this.settings.value.retrainOnSave || !vscode.workspace.isTrusted) return;
+    if (!vscode.workspace.isTrusted) return;
     const folder = vscode.workspace.getWorkspaceFolder(d.uri);
-    const root = folder && pathOf(folder.uri);
+    // The folder's own value: a multi-root workspace may fine-tune on saves in one folder and not in another.
+    if (!folder || !this.settings.forFolder(folder).retrainOnSave) return;
+    const root = pathOf(folder.uri);
     const file = pathOf(d.uri);
     if (root === undefined || file === undefined) return;
     const rel = path.relative(root, file).split(path.sep).join('/');

@@ -1,7 +1,8 @@
 /**
- * Reads Inkling's settings from VS Code through the pure parser, warning once about each invalid value. Several
- * settings are resource-scoped (a folder may set its own training globs), so they are read for the first workspace
- * folder: training reads every folder with one set of settings.
+ * Reads Inkling's settings from VS Code through the pure parser, warning once about each invalid value. One model
+ * serves the whole window, so the settings of that model and its training run (budget, size, kernels, corpus cap)
+ * are window-scoped; the ones about which files are read and when (`inkling.training.include` / `exclude` /
+ * `retrainOnSave`) are resource-scoped, and each folder of a multi-root workspace is read with its own values.
  */
 import { readableFolders } from './paths';
 import * as vscode from 'vscode';
@@ -45,11 +46,18 @@ export class SettingsService implements vscode.Disposable {
    */
   folderGlobs(): { root: string; include: string[]; exclude: string[] }[] {
     return readableFolders().map(({ folder: f, path }) => {
-      const cfg = vscode.workspace.getConfiguration('inkling', f.uri);
-      const { settings, problems } = parseSettings((name) => cfg.get(name));
-      for (const p of problems) this.notifier.warn(`invalid setting in ${f.name}: ${p}`);
+      const settings = this.forFolder(f);
       return { root: path, include: settings.include, exclude: settings.exclude };
     });
+  }
+
+  /** The settings as `folder` sees them (its own values of the resource-scoped settings). */
+  forFolder(folder: vscode.WorkspaceFolder): Settings {
+    const cfg = vscode.workspace.getConfiguration('inkling', folder.uri);
+    const { settings, problems } = parseSettings((name) => cfg.get(name));
+    // The window-wide values were checked (and warned about) by read(); say only what this folder adds.
+    for (const p of problems) if (!this.problems.includes(p)) this.notifier.warn(`invalid setting in ${folder.name}: ${p}`);
+    return settings;
   }
 
   /** Writes the temperature (clamped by the parser on the next read). */

@@ -19,6 +19,8 @@ export class TrainingController implements vscode.Disposable {
   /** Every training event, for the dashboard. */
   readonly onEvent = this.events.event;
   lastCorpus: CorpusInfo | null = null;
+  /** The saved files of the last fine-tune asked of the worker (by folder). */
+  lastFinetune: { root: string; paths: string[] }[] | null = null;
   lastProgress: TrainProgress | null = null;
   kernels = '';
   /**
@@ -162,8 +164,9 @@ export class TrainingController implements vscode.Disposable {
     if (this.client.busy || !(await this.store.refresh()) || !vscode.workspace.isTrusted) return;
     const s = this.settings.value;
     const roots = folderPaths();
+    this.lastFinetune = files;
     const result = await this.client.run({
-      type: 'finetune', files, exclude: s.exclude, modelDir: this.store.dir, maxSteps: 20, kernels: s.kernels,
+      type: 'finetune', files, modelDir: this.store.dir, maxSteps: 20, kernels: s.kernels,
       roots, corpus: this.corpusOptions(),
     });
     await this.finish(result);

@@ -75,7 +75,8 @@ export type TrainingRequest =
      * fine-tuned weights are kept only when they score better on the workspace's held-out files (read from `roots`
      * with `corpus`) than the current model.
      */
-    type: 'finetune'; id: number; files: { root: string; paths: string[] }[]; exclude: string[]; modelDir: string;
+    /** The saved files: they are taken from the workspace corpus (`corpus`, each folder's own rules), never read apart. */
+    type: 'finetune'; id: number; files: { root: string; paths: string[] }[]; modelDir: string;
     maxSteps: number; kernels: KernelChoice;
     roots: string[]; corpus: CorpusRequest;
   }
@@ -135,7 +136,7 @@ export type CompletionRequest =
     type: 'index'; id: number; roots: string[]; corpus: CorpusRequest;
   }
   /** What training would read under these rules (read in the worker: nothing trained). */
-  | { type: 'survey'; id: number; roots: string[]; corpus: { include: string[]; exclude: string[]; maxTotalBytes: number } }
+  | { type: 'survey'; id: number; roots: string[]; corpus: CorpusRequest }
   | { type: 'forget'; doc: string }
   /** An open document's text: its lines not read yet feed the n-gram and match models. */
   | { type: 'observe'; doc: string; text: string };

@@ -4,6 +4,7 @@
  * worker_threads thread (this module's entry, below); in the browser in a Web Worker or, where the host allows no
  * workers, in the extension host worker itself, one training step per macrotask (src/web).
  */
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ComputePort } from '../shared/platform';
 import type { ComputeEnv } from './env';
@@ -116,20 +117,14 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
   }
 }
 
-/** Escapes glob syntax so a literal path can be passed as an include pattern. */
-function literalGlob(p: string): string {
-  return p.replace(/[\\*?[\]{}()!+@]/g, (c) => `\\${c}`);
-}
-
 async function runFinetune(req: Extract<TrainingRequest, { type: 'finetune' }>, signal: AbortSignal): Promise<void> {
   const { split } = await workspace(req.roots, req.corpus, signal);
   // Held-out files are never trained on, even when saved: their figure would no longer measure anything.
   const heldOutPaths = new Set(split.validation.map((f) => `${f.root}\0${f.path}`));
-  const texts: string[] = [];
-  for (const group of req.files) {
-    const report = await collectCorpus(group.root, { include: group.paths.map(literalGlob), exclude: req.exclude, signal, fs: env.fs });
-    texts.push(...report.files.filter((f) => !heldOutPaths.has(`${f.root}\0${f.path}`)).map((f) => f.text));
-  }
+  // The saved files as the workspace corpus has them: read through the same rules as training, with each folder of
+  // a multi-root workspace applying its own include/exclude settings; a file those rules skip is not learned from.
+  const saved = new Set(req.files.flatMap((g) => g.paths.map((p) => `${path.resolve(g.root)}\0${p}`)));
+  const texts = split.train.filter((f) => saved.has(`${path.resolve(f.root)}\0${f.path}`) && !heldOutPaths.has(`${f.root}\0${f.path}`)).map((f) => f.text);
   if (texts.join('').length < 256) {
     send({ type: 'done', id: req.id, stopReason: 'nothing-to-learn', progress: null, model: null });
     return;

@@ -466,7 +466,7 @@ describe('corpus', function () {
       for (const f of b.train) assert.ok(!inA.has(f.path));
     });
 
-    it('always holds out something: two files, or the tail of a single file', () => {
+    it('always holds out something: two files, the tail of a small single file, blocks spread over a large one', () => {
       const two = splitByFile([file('a'), file('b')], 0.01);
       assert.equal(two.train.length, 1);
       assert.equal(two.validation.length, 1);
@@ -475,6 +475,18 @@ describe('corpus', function () {
       assert.deepEqual(single.train.map((f) => [f.path, f.text]), [['only.txt', text.slice(0, 90)]]);
       assert.deepEqual(single.validation.map((f) => [f.path, f.text]), [['only.txt#tail', text.slice(90)]]);
       assert.deepEqual(splitByFile([], 0.1), { train: [], validation: [] });
+      // A large single file: held-out blocks spread over it, at line ends, the rest trained on, nothing lost.
+      const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i}: ${'xyz'.repeat(i % 7)}`).join('\n');
+      const big = splitByFile([file('play.txt', lines)], 0.1);
+      const pieces = [...big.train, ...big.validation].sort((x, y) => lines.indexOf(x.text) - lines.indexOf(y.text));
+      assert.equal(pieces.map((f) => f.text).join(''), lines, 'the pieces are the file, in order, without overlap');
+      const held = big.validation.reduce((n, f) => n + f.text.length, 0) / lines.length;
+      assert.ok(held > 0.09 && held < 0.11, `held out ${held}`);
+      assert.ok(big.validation.length >= 10 && big.validation.every((f, i) => f.path === `play.txt#heldout-${i + 1}`));
+      assert.ok(lines.indexOf(big.validation[0]!.text) < lines.length * 0.15, 'validation starts early in the file');
+      assert.ok(big.train.some((f) => lines.indexOf(f.text) > lines.length * 0.85), 'and training covers its end region');
+      assert.ok(big.train.every((f) => f.path === 'play.txt'));
+      for (const f of [...big.train, ...big.validation]) assert.ok(lines.indexOf(f.text) === 0 || lines[lines.indexOf(f.text) - 1] === '\n');
       assert.deepEqual(splitByFile(files, 0).validation, []);
       assert.throws(() => splitByFile(files, 1), RangeError);
     });
