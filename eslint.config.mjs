@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 /** Import patterns (gitignore-style, matched against the import string) that say "another layer's folder". */
 const folder = (name) => [`**/${name}`, `**/${name}/**`];
 const TFJS = { group: ['@tensorflow/*'], message: 'TF.js runs in the workers (src/workers, through src/engine), never on the extension host or in the page.' };
-const VSCODE = { name: 'vscode', message: 'Only the extension host (src/extension.ts, src/host, src/dashboard) may import vscode.' };
+const VSCODE = { name: 'vscode', message: 'Only the extension host (src/extension.ts, src/host, src/dashboard, and the browser\'s src/web) may import vscode.' };
 
 /**
  * One layer's import rule: `forbidden` lists the project folders it may not import, each with the reason, and
@@ -27,7 +27,7 @@ function layer(files, { forbidden = {}, noVscode = true, noTfjs = false, noNode 
 }
 
 const UP = 'may import only the layers below it (docs/architecture.md)';
-const ALL = ['engine', 'corpus', 'ngram', 'mix', 'eval', 'workers', 'host', 'dashboard', 'webview', 'cli', 'bench', 'extension', 'test'];
+const ALL = ['engine', 'corpus', 'ngram', 'mix', 'eval', 'workers', 'host', 'dashboard', 'webview', 'cli', 'bench', 'extension', 'web', 'test'];
 const except = (...allowed) => Object.fromEntries(ALL.filter((f) => !allowed.includes(f)).map((f) => [f, `this layer ${UP}; not ${f}`]));
 
 export default tseslint.config(
@@ -69,7 +69,11 @@ export default tseslint.config(
   layer(['src/cli/**/*.ts'], { forbidden: except('engine', 'corpus', 'ngram', 'mix', 'eval', 'bench') }),
   layer(['src/host/**/*.ts', 'src/dashboard/**/*.ts', 'src/extension.ts'], { forbidden: except('host', 'dashboard'), noVscode: false, noTfjs: true }),
   layer(['src/webview/**/*.ts'], { forbidden: except(), noTfjs: true, noNode: true }),
-  layer(['test/unit/**/*.ts', 'test/helpers/**/*.ts', 'test/fixtures/*.ts'], { forbidden: { webview: 'the page is tested in a browser (test/e2e)' } }),
+  // The browser's composition root: the host (and src/extension.ts's activateOn) with the compute servers of
+  // src/workers, which it runs on the web extension host's thread where workers cannot be started. No Node at run
+  // time, and no TF.js or engine of its own (the workers' code brings them).
+  layer(['src/web/**/*.ts'], { forbidden: except('host', 'dashboard', 'extension', 'workers'), noVscode: false, noTfjs: true, noNode: true }),
+  layer(['test/unit/**/*.ts', 'test/helpers/**/*.ts', 'test/fixtures/*.ts', 'test/browser/**/*.ts'], { forbidden: { webview: 'the page is tested in a browser (test/e2e)' } }),
   layer(['test/e2e/**/*.ts'], { forbidden: except(), noTfjs: true }),
   layer(['test/integration/**/*.ts'], { forbidden: { webview: 'the page is tested in a browser (test/e2e)' }, noVscode: false }),
   // The build and test scripts: plain Node modules, without type information.

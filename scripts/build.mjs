@@ -53,6 +53,54 @@ if (existsSync(webviewEntry)) {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(codicons, f), path.join(root, 'media', f));
 }
 
+// The browser's entry (`browser` in package.json): VS Code for the Web, or the web worker extension host of a VS
+// Code server. CommonJS, as VS Code loads web extensions; no Node: `node:path` is a posix shim, Node's other modules
+// are empty (the code that needs them runs only on the desktop; see src/web/tsconfig.json).
+const webEntry = path.join(root, 'src', 'web', 'extension.ts');
+const NODE_BUILTINS = /^(node:)?(fs|fs\/promises|os|worker_threads|url|crypto|child_process|util|stream|zlib|http|https|net|tls|events|buffer|module|perf_hooks|readline|assert|string_decoder)$/;
+const nodeShims = {
+  name: 'node-shims',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?path$/ }, () => ({ path: path.join(root, 'src', 'web', 'shims', 'path.ts') }));
+    b.onResolve({ filter: NODE_BUILTINS }, (args) => ({ path: args.path, namespace: 'node-empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+if (existsSync(webEntry)) {
+  builds.push({
+    bundle: true, platform: 'browser', format: 'cjs', target: 'es2022', sourcemap: !production, minify: production,
+    logLevel: 'warning', entryPoints: { extension: webEntry }, outdir: path.join(root, 'dist', 'web'),
+    external: ['vscode', '@tensorflow/tfjs-node'],
+    alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
+    // TF.js and picomatch look at `process` only to learn the platform; there is none in a web worker.
+    define: { process: '{"env":{},"platform":"browser","versions":{}}', global: 'globalThis' },
+    plugins: [nodeShims],
+  });
+  // Its Web Workers (where the host allows them): classic scripts, as VS Code loads nested workers with importScripts.
+  builds.push({
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
+    logLevel: 'warning', outdir: path.join(root, 'dist', 'web'),
+    entryPoints: { trainingWorker: path.join(root, 'src', 'workers', 'webTraining.ts'), completionWorker: path.join(root, 'src', 'workers', 'webCompletion.ts') },
+    external: ['@tensorflow/tfjs-node'],
+    alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
+    define: { process: '{"env":{},"platform":"browser","versions":{}}', global: 'globalThis' },
+    plugins: [nodeShims],
+  });
+}
+
+// The browser runtime check and bench page's script (test/browser/runtime.ts; scripts/browser-runtime.mjs): the
+// engine's kernels and benches in a page, with the same Node shims as the web extension. Not shipped.
+const runtimeEntry = path.join(root, 'test', 'browser', 'runtime.ts');
+if (existsSync(runtimeEntry)) {
+  builds.push({
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: false, logLevel: 'warning',
+    entryPoints: { runtime: runtimeEntry }, outdir: path.join(root, 'out', 'browser'),
+    external: ['@tensorflow/tfjs-node'], alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
+    define: { process: '{"env":{},"platform":"browser","versions":{}}', global: 'globalThis' },
+    plugins: [nodeShims],
+  });
+}
+
 const wasmBuild = path.join(root, 'scripts', 'build-wasm.mjs');
 if (existsSync(wasmBuild)) {
   const r = spawnSync(process.execPath, [wasmBuild], { stdio: 'inherit' });

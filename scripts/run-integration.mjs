@@ -9,13 +9,17 @@
 // trust on) the tests titled "Restricted Mode ..." with the same fixture folder opened untrusted. --no-restricted
 // skips the second pass; with --grep it runs only when the pattern mentions "Restricted". A third small pass opens a
 // multi-root workspace (two copies of the fixture, each with its own folder settings) for the tests titled
-// "Multi-root ..."; --no-multi-root skips it; with --grep it runs only when the pattern mentions "Multi-root".
+// "Multi-root ..."; --no-multi-root skips it; with --grep it runs only when the pattern mentions "Multi-root". The web
+// pass runs the tests titled "Web host ..." with the user setting `remote.extensionKind` putting Inkling in the
+// browser's web worker extension host (its `browser` entry) while the tests run in the Node host; --no-web skips it;
+// with --grep it runs only when the pattern mentions "Web host".
 //
 // Builds nothing: run `npm run build && npx tsc -b` first.
 // Usage: node scripts/run-integration.mjs [--electron] [--grep REGEX] [--timeout-min N] [--keep] [--headed] [--verbose]
-//        [--tests-entry FILE] [--no-restricted] [--no-multi-root]
+//        [--tests-entry FILE] [--no-restricted] [--no-multi-root] [--no-web]
 // Prints a summary whose last line is `N passed, N failed[, N skipped]`; exits 1 on any failure or if no test ran.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   repoRoot, cacheDir, ensureInstalled, startServer, freshRunDir, launchBrowser, workbenchUrl, readJsonIfPresent,
@@ -38,6 +42,9 @@ const restrictedPass = !useElectron && !flag('--no-restricted') && (!grep || /re
 /** Test titles of the multi-root pass (test/integration/multiroot.test.ts). */
 const MULTI_ROOT_GREP = '^Multi-root';
 const multiRootPass = !useElectron && !flag('--no-multi-root') && (!grep || /multi-root/i.test(grep));
+/** Test titles of the web pass (test/integration/web.test.ts). */
+const WEB_GREP = '^Web host';
+const webPass = !useElectron && !flag('--no-web') && (!grep || /web host/i.test(grep));
 const timeoutMin = Number(option('--timeout-min') ?? process.env.INKLING_INTEGRATION_TIMEOUT_MIN ?? 15);
 const workbenchTimeoutMs = 180_000;
 
@@ -167,20 +174,21 @@ async function runElectron(runDir, resultsFile) {
   return report(results, (Date.now() - t0) / 1000);
 }
 
-async function runWeb(runDir, resultsFile, cleanup, { restricted = false, multiRoot = false } = {}) {
+async function runWeb(runDir, resultsFile, cleanup, { restricted = false, multiRoot = false, webHost = false } = {}) {
   ensureInstalled({ log });
   const { ws, workspaceFile } = multiRoot ? prepareMultiRoot(runDir) : { ws: prepareWorkspace(runDir), workspaceFile: undefined };
-  log(`workspace: ${rel(workspaceFile ?? ws)}${restricted ? ' (untrusted: Restricted Mode)' : ''}`);
-  // The trusted pass leaves the Restricted Mode and multi-root tests to their own passes (they would only be skipped).
-  const ownPasses = [restrictedPass && 'Restricted Mode', multiRootPass && 'Multi-root'].filter(Boolean);
-  const passGrep = restricted ? RESTRICTED_GREP : multiRoot ? MULTI_ROOT_GREP
+  log(`workspace: ${rel(workspaceFile ?? ws)}${restricted ? ' (untrusted: Restricted Mode)' : ''}${webHost ? ' (Inkling in the web extension host)' : ''}`);
+  // The trusted pass leaves the Restricted Mode, multi-root and web host tests to their own passes (they would only be skipped).
+  const ownPasses = [restrictedPass && 'Restricted Mode', multiRootPass && 'Multi-root', webPass && 'Web host'].filter(Boolean);
+  const passGrep = restricted ? RESTRICTED_GREP : multiRoot ? MULTI_ROOT_GREP : webHost ? WEB_GREP
     : grep ?? (ownPasses.length ? `^(?!${ownPasses.join('|')})` : undefined);
   const server = await startServer({
     runDir: path.join(runDir, 'server'),
     env: { INKLING_TEST_RESULTS: resultsFile, ...(passGrep ? { INKLING_TEST_GREP: passGrep } : {}) },
     log,
     workspaceTrust: restricted,
-    userSettings: restricted ? RESTRICTED_USER_SETTINGS : DEFAULT_USER_SETTINGS,
+    userSettings: restricted ? RESTRICTED_USER_SETTINGS
+      : webHost ? { ...DEFAULT_USER_SETTINGS, 'remote.extensionKind': { 'inkling-dev.inkling': ['web'] } } : DEFAULT_USER_SETTINGS,
   });
   cleanup.push(() => server.stop({ log }));
   const context = await launchBrowser({ runDir, headless: !flag('--headed'), onBlocked: (u) => log(`blocked a non-loopback request: ${u.slice(0, 120)}`) });
@@ -214,7 +222,18 @@ async function runWeb(runDir, resultsFile, cleanup, { restricted = false, multiR
     }
   };
 
-  const url = workbenchUrl(server, { ...(workspaceFile ? { workspace: workspaceFile } : { folder: ws }), extensionDevelopmentPath: repoRoot, extensionTestsPath: testsEntry });
+  // VS Code runs the tests in the extension host of the extension whose folder holds them: with Inkling in the web
+  // host, a test module inside this repository would be loaded there (no Node). So the web pass loads the suite
+  // through a one-line module outside the repository, which the server's Node host runs.
+  let entry = testsEntry;
+  if (webHost) {
+    // (The run folder may be inside the repository: .vscode-test/ by default.)
+    const shimDir = mkdtempSync(path.join(os.tmpdir(), 'inkling-web-tests-'));
+    cleanup.push(() => rmSync(shimDir, { recursive: true, force: true }));
+    entry = path.join(shimDir, 'tests-entry.js');
+    writeFileSync(entry, `module.exports = require(${JSON.stringify(testsEntry)});\n`);
+  }
+  const url = workbenchUrl(server, { ...(workspaceFile ? { workspace: workspaceFile } : { folder: ws }), extensionDevelopmentPath: repoRoot, extensionTestsPath: entry });
   const t0 = Date.now();
   log('opening the workbench');
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
@@ -295,13 +314,14 @@ async function main() {
   const passes = onlyOwnPass ? [] : [{ name: 'trusted', dir: runDir, restricted: false }];
   if (restrictedPass) passes.push({ name: 'Restricted Mode', dir: path.join(runDir, 'restricted'), restricted: true });
   if (multiRootPass) passes.push({ name: 'multi-root', dir: path.join(runDir, 'multiroot'), multiRoot: true });
+  if (webPass) passes.push({ name: 'web extension host', dir: path.join(runDir, 'web'), restricted: false, webHost: true });
   for (const pass of passes) {
     if (passes.length > 1 || onlyOwnPass) log(`--- ${pass.name} pass ---`);
     mkdirSync(pass.dir, { recursive: true });
     const passResults = path.join(pass.dir, 'results.json');
     let r;
     try {
-      r = useElectron ? await runElectron(pass.dir, passResults) : await runWeb(pass.dir, passResults, cleanup, { restricted: pass.restricted, multiRoot: pass.multiRoot });
+      r = useElectron ? await runElectron(pass.dir, passResults) : await runWeb(pass.dir, passResults, cleanup, { restricted: pass.restricted, multiRoot: pass.multiRoot, webHost: pass.webHost });
     } catch (e) {
       r = failNoResults(e instanceof Error ? (e.stack ?? e.message) : String(e));
     } finally {

@@ -1,6 +1,12 @@
 // Composition root: builds the services, wires them together and registers them. No logic of its own.
+// The desktop's entry (`main`); the browser's (`browser`, src/web/extension.ts) builds the same services on its own
+// platform pieces through activateOn.
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { ComputeHandle } from './shared/platform';
+import type { TrainConfig } from './shared/modelConfig';
+import type { TypingSignal } from './shared/typing';
+import { setHostPaths, type HostPaths } from './host/paths';
 import { TrainingClient } from './host/trainingClient';
 import { CompletionService } from './host/completionService';
 import { exportModel, importModel, setTemperature } from './host/commands';
@@ -32,20 +38,47 @@ export interface InklingApi {
   indexed: Promise<void>;
 }
 
+/** The platform pieces a composition root supplies (the desktop's below; the browser's in src/web). */
+export interface HostPlatform {
+  store: ModelStore;
+  /** The completion worker's script, or a function that starts the compute side. */
+  completion: string | (() => ComputeHandle);
+  /** The training worker's script, or a function that starts it with the typing signal. */
+  training: string | ((typing: TypingSignal) => ComputeHandle);
+  paths?: HostPaths;
+  /** Training settings of this platform (smaller steps when training shares the host's thread). */
+  trainDefaults?: Partial<TrainConfig>;
+  /** What differs on this platform (threads, speed), said in the output channel and the dashboard. */
+  note?: string;
+}
+
 export function activate(context: vscode.ExtensionContext): InklingApi {
+  const dist = path.join(context.extensionPath, 'dist');
+  return activateOn(context, {
+    store: new ModelStore(context),
+    completion: path.join(dist, 'completionWorker.js'),
+    training: path.join(dist, 'trainingWorker.js'),
+  });
+}
+
+export function activateOn(context: vscode.ExtensionContext, platform: HostPlatform | ((log: vscode.LogOutputChannel) => HostPlatform)): InklingApi {
   const sub = <T extends vscode.Disposable>(d: T): T => {
     context.subscriptions.push(d);
     return d;
   };
-  const dist = path.join(context.extensionPath, 'dist');
   const log = sub(vscode.window.createOutputChannel('Inkling', { log: true }));
+  const p = typeof platform === 'function' ? platform(log) : platform;
+  if (p.paths) setHostPaths(p.paths);
+  if (p.note) log.info(p.note);
   const notifier = new Notifier(log);
   const settings = sub(new SettingsService(notifier));
-  const store = new ModelStore(context);
+  const store = p.store;
   const status = sub(new StatusBar());
-  const completion = sub(new CompletionService(path.join(dist, 'completionWorker.js')));
-  const trainingClient = sub(new TrainingClient(path.join(dist, 'trainingWorker.js')));
+  const completion = sub(new CompletionService(p.completion));
+  const trainingClient = sub(new TrainingClient(p.training));
   const training = sub(new TrainingController(trainingClient, completion, store, settings, status, notifier));
+  training.trainDefaults = p.trainDefaults ?? {};
+  training.platformNote = p.note ?? '';
   const acceptance = sub(new AcceptanceTracker(context.workspaceState));
   let enabled = settings.value.enable;
   const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (doc, offset, text) => acceptance.suggestionShown(doc, offset, text) });
@@ -68,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
   register('inkling.importModel', (from?: string) => importModel(training, completion, from));
   register('inkling.toggleCompletions', () => updateWhereDefined('enable', !enabled));
   register('inkling.triggerCompletion', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'));
-  const dashboard = sub(new Dashboard({ extensionUri: context.extensionUri, training, completion, settings, acceptance }));
+  const dashboard = sub(new Dashboard({ extensionUri: context.extensionUri, training, completion, settings, acceptance, platformNote: () => training.platformNote }));
   sub(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, dashboard));
   register('inkling.showDashboard', () => dashboard.show());
   register(ACCEPT_COMMAND, (chars: number) => acceptance.accepted(chars));

@@ -4,8 +4,9 @@
  * unbiased and reproducible slice of the tree; memory stays bounded once the budget is met, because
  * files that cannot fit are only measured, never loaded.
  */
-import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
+import { fsErrorCode } from '../shared/platform';
+import { nodeCorpusFs, platformCorpusFs, utf8, type CorpusFs } from './fs';
 import { throwIfAborted } from './abort';
 import { classifyContent } from './classify';
 import {
@@ -19,7 +20,7 @@ import { makeNameRules } from './filters';
 import { addIgnoreLevel, type IgnoreLevel } from './gitignore';
 import { compareCodeUnits, hash53 } from './hash';
 import { runOrdered } from './pool';
-import { readFileBounded, type ReadResult } from './read';
+import type { ReadResult } from './read';
 import { maskSecrets } from './secrets';
 import type { CorpusFile, CorpusOptions, CorpusReport } from './types';
 import { ReportBuilder } from './report';
@@ -49,7 +50,12 @@ export async function collectCorpus(roots: string | string[], options: CorpusOpt
     excludeSecrets,
   );
 
-  const rootPaths = await resolveRoots(roots);
+  const platform = options.fs ? platformCorpusFs(options.fs) : undefined;
+  const fs: CorpusFs = platform ?? nodeCorpusFs;
+  const rootPaths = await resolveRoots(fs, roots);
+  throwIfAborted(signal);
+  // A platform with a fast listing (the browser's findFiles) lists each root at once; the rules below are the same.
+  await platform?.prepare(rootPaths, maxFiles);
   throwIfAborted(signal);
   const walkRoots: WalkRoot[] = [];
   for (const [index, abs] of rootPaths.entries()) {
@@ -59,7 +65,7 @@ export async function collectCorpus(roots: string | string[], options: CorpusOpt
       globs('exclude', own.exclude ?? options.exclude ?? []),
       excludeSecrets,
     );
-    walkRoots.push({ index, abs, base: respectGitignore ? await readInfoExclude(abs) : undefined, rules: rootRules });
+    walkRoots.push({ index, abs, base: respectGitignore ? await readInfoExclude(abs, fs) : undefined, rules: rootRules });
   }
 
   const report = new ReportBuilder(rootPaths);
@@ -68,6 +74,7 @@ export async function collectCorpus(roots: string | string[], options: CorpusOpt
     respectGitignore,
     maxEntries: maxFiles,
     signal,
+    fs,
     skip: (root, path, verdict) => report.skip(root.abs, path, verdict.reason, verdict.detail),
   });
   if (listing.truncated) report.truncated = true;
@@ -85,7 +92,7 @@ export async function collectCorpus(roots: string | string[], options: CorpusOpt
     ({ candidate }) =>
       signal?.aborted
         ? Promise.resolve<ReadResult>({ kind: 'failed', reason: 'unreadable', detail: 'ABORT_ERR' })
-        : readFileBounded(candidate.abs, maxFileBytes, remaining),
+        : fs.readBounded(candidate.abs, maxFileBytes, remaining),
     (result, { candidate }) => {
       const skip = (reason: Parameters<ReportBuilder['skip']>[2], detail: string): void =>
         report.skip(candidate.root.abs, candidate.path, reason, detail);
@@ -144,7 +151,7 @@ function globs(name: string, patterns: readonly string[]): string[] {
 }
 
 /** Absolute, deduplicated roots, each checked to be an existing directory (a link to one is accepted). */
-async function resolveRoots(roots: string | string[]): Promise<string[]> {
+async function resolveRoots(fs: CorpusFs, roots: string | string[]): Promise<string[]> {
   const list = typeof roots === 'string' ? [roots] : roots;
   const resolved: string[] = [];
   for (const root of list) {
@@ -152,9 +159,9 @@ async function resolveRoots(roots: string | string[]): Promise<string[]> {
     const abs = nodePath.resolve(root);
     let isDirectory: boolean;
     try {
-      isDirectory = (await fsp.stat(abs)).isDirectory();
+      isDirectory = await fs.isDirectory(abs);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+      const code = fsErrorCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
         throw new Error(`Corpus root does not exist: ${abs}`, { cause: error });
       }
@@ -166,7 +173,7 @@ async function resolveRoots(roots: string | string[]): Promise<string[]> {
   return resolved;
 }
 
-export async function readInfoExclude(root: string): Promise<IgnoreLevel | undefined> {
-  const read = await readFileBounded(nodePath.join(root, '.git', 'info', 'exclude'), 1024 * 1024, Infinity);
-  return read.kind === 'ok' ? addIgnoreLevel(undefined, '', '.git/info/exclude', read.bytes.toString('utf8')) : undefined;
+export async function readInfoExclude(root: string, fs: CorpusFs = nodeCorpusFs): Promise<IgnoreLevel | undefined> {
+  const read = await fs.readBounded(nodePath.join(root, '.git', 'info', 'exclude'), 1024 * 1024, Infinity);
+  return read.kind === 'ok' ? addIgnoreLevel(undefined, '', '.git/info/exclude', utf8(read.bytes)) : undefined;
 }

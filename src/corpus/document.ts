@@ -5,8 +5,8 @@
  * the content checks (binary, not UTF-8, generated markers, minified). Documents outside every root (and untitled
  * ones) are judged by their name and content only. Secrets inside a kept document are masked by the caller.
  */
-import { promises as fsp } from 'node:fs';
 import nodePath from 'node:path';
+import { nodeCorpusFs, platformCorpusFs, utf8, type CorpusFs } from './fs';
 import { readInfoExclude } from './collect';
 import { classifyContent } from './classify';
 import { DEFAULT_INCLUDE, DEFAULT_MAX_FILE_BYTES } from './defaults';
@@ -16,15 +16,9 @@ import type { CorpusOptions } from './types';
 
 const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
-async function readGitignore(dir: string): Promise<string | undefined> {
-  try {
-    const file = nodePath.join(dir, '.gitignore');
-    const st = await fsp.stat(file);
-    if (!st.isFile() || st.size > MAX_GITIGNORE_BYTES) return undefined;
-    return await fsp.readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+async function readGitignore(fs: CorpusFs, dir: string): Promise<string | undefined> {
+  const read = await fs.readBounded(nodePath.join(dir, '.gitignore'), MAX_GITIGNORE_BYTES, Infinity);
+  return read.kind === 'ok' ? utf8(read.bytes) : undefined;
 }
 
 /**
@@ -34,6 +28,7 @@ async function readGitignore(dir: string): Promise<string | undefined> {
 export async function judgeDocument(roots: readonly string[], options: CorpusOptions, file: string | undefined, text: string): Promise<Verdict | undefined> {
   const rules = makeNameRules(options.include ?? DEFAULT_INCLUDE, options.exclude ?? [], options.excludeSecrets ?? true);
   const respectGitignore = options.respectGitignore ?? true;
+  const fs = options.fs ? platformCorpusFs(options.fs) : nodeCorpusFs;
   if (file !== undefined) {
     const abs = nodePath.resolve(file);
     const root = roots.map((r) => nodePath.resolve(r)).find((r) => {
@@ -47,11 +42,11 @@ export async function judgeDocument(roots: readonly string[], options: CorpusOpt
       if (v && !(v.reason === 'excluded' && v.detail !== undefined && !v.detail.startsWith('built-in'))) return v;
     } else {
       const parts = nodePath.relative(root, abs).split(nodePath.sep);
-      let chain: IgnoreLevel | undefined = respectGitignore ? await readInfoExclude(root) : undefined;
+      let chain: IgnoreLevel | undefined = respectGitignore ? await readInfoExclude(root, fs) : undefined;
       let dir = '';
       for (let i = 0; i < parts.length; i++) {
         if (respectGitignore) {
-          const ignoreText = await readGitignore(nodePath.join(root, dir));
+          const ignoreText = await readGitignore(fs, nodePath.join(root, dir));
           if (ignoreText !== undefined) chain = addIgnoreLevel(chain, dir, dir === '' ? '.gitignore' : `${dir}/.gitignore`, ignoreText);
         }
         const levels = respectGitignore ? levelsFor(chain, dir) : [];

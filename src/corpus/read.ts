@@ -9,15 +9,17 @@
  */
 import * as fs from 'node:fs';
 
-export type ReadResult =
-  | { kind: 'ok'; bytes: Buffer }
+export type ReadResult<B extends Uint8Array = Uint8Array> =
+  | { kind: 'ok'; bytes: B }
   /** Larger than the per-file limit (by `fstat`, or grown past it while being read). Nothing kept. */
   | { kind: 'too-large'; size: number }
   /** Larger than `skipAbove`: measured, content not returned. */
   | { kind: 'over-budget'; size: number }
   | { kind: 'failed'; reason: 'vanished' | 'unreadable' | 'symlink'; detail: string };
 
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+let openFlags: number | undefined;
+/** Read-only, no link followed, no FIFO blocked on (computed on first use: the browser bundle has no `fs`). */
+const OPEN_FLAGS = (): number => (openFlags ??= fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
 
 /** Most source files fit in the first read; only larger ones cost an `fstat` and a second read. */
 const FIRST_READ = 16 * 1024;
@@ -31,16 +33,16 @@ const FIRST_READ = 16 * 1024;
  * @param skipAbove files above this size (but within `maxBytes`) are `'over-budget'`: measured, not returned;
  *   the caller uses it for files that cannot fit the remaining byte budget.
  */
-export function readFileBounded(file: string, maxBytes: number, skipAbove: number): Promise<ReadResult> {
+export function readFileBounded(file: string, maxBytes: number, skipAbove: number): Promise<ReadResult<Buffer>> {
   return new Promise((resolve) => {
-    fs.open(file, OPEN_FLAGS, (openError, fd) => {
+    fs.open(file, OPEN_FLAGS(), (openError, fd) => {
       if (openError) return resolve(failure(openError));
-      let settled: ReadResult | undefined;
-      const finish = (result: ReadResult): void => {
+      let settled: ReadResult<Buffer> | undefined;
+      const finish = (result: ReadResult<Buffer>): void => {
         settled = result;
-        fs.close(fd, () => resolve(settled as ReadResult));
+        fs.close(fd, () => resolve(settled as ReadResult<Buffer>));
       };
-      const sized = (size: number): ReadResult | undefined =>
+      const sized = (size: number): ReadResult<Buffer> | undefined =>
         size > maxBytes ? { kind: 'too-large', size } : size > skipAbove ? { kind: 'over-budget', size } : undefined;
 
       let buffer = Buffer.allocUnsafe(Math.min(FIRST_READ, maxBytes + 1));

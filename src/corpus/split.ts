@@ -1,4 +1,5 @@
 /** Train/validation split by whole files, stable across runs and across changes to other files. */
+import { utf8Length } from './fs';
 import { hash53 } from './hash';
 import type { CorpusFile } from './types';
 
@@ -104,7 +105,7 @@ function splitTail(file: CorpusFile, fraction: number): { train: CorpusFile[]; v
   const tail = text.slice(cut);
   if (tail.length === 0) return { train: [file], validation: [] };
   return {
-    train: [{ ...file, text: head, bytes: Buffer.byteLength(head, 'utf8') }],
-    validation: [{ ...file, path: `${file.path}#tail`, text: tail, bytes: Buffer.byteLength(tail, 'utf8') }],
+    train: [{ ...file, text: head, bytes: utf8Length(head) }],
+    validation: [{ ...file, path: `${file.path}#tail`, text: tail, bytes: utf8Length(tail) }],
   };
 }

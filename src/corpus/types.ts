@@ -1,6 +1,7 @@
 /**
  * Public types of the corpus collector. Pure data: no Node or `vscode` imports.
  */
+import type { PlatformFs } from '../shared/platform';
 
 /** Options for {@link collectCorpus}. Every field is optional; defaults are listed with `@default`. */
 export interface CorpusOptions {
@@ -63,6 +64,11 @@ export interface CorpusOptions {
    * @default []
    */
   folders?: { root: string; include?: string[]; exclude?: string[] }[];
+  /**
+   * Where the files are read: Node's file system by default; in the browser, `vscode.workspace.fs` behind a
+   * {@link PlatformFs} (posix paths). Every rule above applies the same way.
+   */
+  fs?: PlatformFs;
 }
 
 /** One kept file. */

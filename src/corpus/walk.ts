@@ -4,15 +4,14 @@
  * fall within `maxEntries` — is the same on every run. Nothing is followed through a symbolic link, which also
  * rules out loops.
  */
-import type { Dirent } from 'node:fs';
-import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
+import { fsErrorCode } from '../shared/platform';
+import { utf8, type CorpusFs } from './fs';
 import { IO_CONCURRENCY } from './defaults';
 import { judgeByName, type EntryKind, type NameRules, type Verdict } from './filters';
 import { addIgnoreLevel, levelsFor, type IgnoreLevel } from './gitignore';
 import { compareCodeUnits } from './hash';
 import { runOrdered } from './pool';
-import { readFileBounded } from './read';
 
 /** A root to walk. `base` holds rules that apply below every `.gitignore` (`.git/info/exclude`). */
 export interface WalkRoot {
@@ -39,6 +38,8 @@ export interface WalkOptions {
   readonly signal: AbortSignal | undefined;
   /** Called for every entry not kept, in visit order. Directory paths end with `/`. */
   readonly skip: (root: WalkRoot, path: string, verdict: Verdict) => void;
+  /** Where the folders are read (Node's file system, or the browser's `workspace.fs`). */
+  readonly fs: CorpusFs;
 }
 
 export interface WalkResult {
@@ -57,32 +58,25 @@ interface DirJob {
 }
 
 type DirListing =
-  | { ok: true; entries: Dirent[]; gitignore: string | undefined }
+  | { ok: true; entries: { name: string; kind: EntryKind }[]; gitignore: string | undefined }
   | { ok: false; code: string };
 
 /** Largest `.gitignore` read; a bigger one is treated as empty. */
 const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
-async function listDir(job: DirJob, respectGitignore: boolean, signal: AbortSignal | undefined): Promise<DirListing> {
+async function listDir(fs: CorpusFs, job: DirJob, respectGitignore: boolean, signal: AbortSignal | undefined): Promise<DirListing> {
   if (signal?.aborted) return { ok: false, code: 'ABORT_ERR' };
   try {
-    const entries = await fsp.readdir(job.abs, { withFileTypes: true });
+    const entries = await fs.readdir(job.abs);
     let gitignore: string | undefined;
-    if (respectGitignore && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
-      const read = await readFileBounded(nodePath.join(job.abs, '.gitignore'), MAX_GITIGNORE_BYTES, Infinity);
-      if (read.kind === 'ok') gitignore = read.bytes.toString('utf8');
+    if (respectGitignore && entries.some((e) => e.name === '.gitignore' && e.kind === 'file')) {
+      const read = await fs.readBounded(nodePath.join(job.abs, '.gitignore'), MAX_GITIGNORE_BYTES, Infinity);
+      if (read.kind === 'ok') gitignore = utf8(read.bytes);
     }
     return { ok: true, entries, gitignore };
   } catch (error) {
-    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'UNKNOWN' };
+    return { ok: false, code: fsErrorCode(error) };
   }
-}
-
-function kindOf(entry: Dirent): EntryKind {
-  if (entry.isDirectory()) return 'dir';
-  if (entry.isSymbolicLink()) return 'symlink';
-  if (entry.isFile()) return 'file';
-  return 'other';
 }
 
 /**
@@ -90,7 +84,7 @@ function kindOf(entry: Dirent): EntryKind {
  * @throws Error naming the root when a root directory itself cannot be listed.
  */
 export async function walk(roots: readonly WalkRoot[], options: WalkOptions): Promise<WalkResult> {
-  const { rules, respectGitignore, maxEntries, signal, skip } = options;
+  const { rules, respectGitignore, maxEntries, signal, skip, fs } = options;
   const rootPaths = new Set(roots.map((r) => r.abs));
   const queue: DirJob[] = roots.map((root) => ({ root, dir: '', abs: root.abs, chain: root.base }));
   const candidates: Candidate[] = [];
@@ -100,7 +94,7 @@ export async function walk(roots: readonly WalkRoot[], options: WalkOptions): Pr
   await runOrdered(
     queue,
     IO_CONCURRENCY,
-    (job) => listDir(job, respectGitignore, signal),
+    (job) => listDir(fs, job, respectGitignore, signal),
     (listing, job) => {
       if (!listing.ok) {
         if (job.dir === '') throw new Error(`Cannot read corpus root ${job.abs}: ${listing.code}`);
@@ -119,7 +113,7 @@ export async function walk(roots: readonly WalkRoot[], options: WalkOptions): Pr
           truncated = true;
           return 'stop';
         }
-        const kind = kindOf(entry);
+        const kind = entry.kind;
         const path = job.dir === '' ? entry.name : `${job.dir}/${entry.name}`;
         const abs = nodePath.join(job.abs, entry.name);
         // A nested workspace folder is collected under its own root, not twice.

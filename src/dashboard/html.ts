@@ -2,9 +2,8 @@
  * The dashboard page: a static, accessible skeleton that media/dashboard.js (built from src/webview) fills in, under a
  * strict Content-Security-Policy: nothing by default; the one script only with this load's nonce; styles, fonts
  * and images only from the webview's own resource origin (the extension's media/ folder). No inline style or
- * script. Pure, apart from the nonce generator's use of node:crypto.
+ * script. Pure, apart from the nonce generator's use of Web Crypto.
  */
-import { randomBytes } from 'node:crypto';
 import { MAX_PROMPT_CHARS, TEMPERATURE_MAX, TEMPERATURE_MIN } from '../shared/dashboardProtocol';
 
 export interface DashboardHtmlInput {
@@ -20,7 +19,10 @@ export interface DashboardHtmlInput {
 
 /** 128 random bits, base64: a nonce for the page's script tag. */
 export function createNonce(): string {
-  return randomBytes(16).toString('base64');
+  // Web Crypto: in Node (20+) and in the browser's extension host alike.
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes));
 }
 
 export function escapeHtml(s: string): string {
@@ -140,6 +142,8 @@ export function dashboardHtml(input: DashboardHtmlInput): string {
     <section class="card" aria-labelledby="h-model">
       <div class="card-head"><h2 id="h-model">${icon('circuit-board')}<span>Model</span></h2></div>
       ${kv([['m-cell', 'Cell'], ['m-layers', 'Layers'], ['m-units', 'Units per layer'], ['m-params', 'Parameters'], ['m-vocab', 'Vocabulary'], ['m-steps', 'Trained steps'], ['m-kernels', 'Kernels'], ['m-saved', 'Saved'], ['m-unknown', 'Held-out characters outside the vocabulary'], ['m-suggests', 'Suggesting']])}
+      <h3>Runs in</h3>
+      <p id="m-platform" class="hint"></p>
     </section>
     <section class="card" aria-labelledby="h-corpus">
       <div class="card-head"><h2 id="h-corpus">${icon('files')}<span>Corpus</span></h2></div>

@@ -16,6 +16,7 @@ import type { RunRecorder } from './recorder';
 import { SampleScheduler } from './samples';
 import { buildState, toProgressView } from './state';
 import { Throttle } from './throttle';
+import { pathOf } from '../host/paths';
 
 export interface DashboardServices {
   extensionUri: vscode.Uri;
@@ -25,6 +26,8 @@ export interface DashboardServices {
   completion: Pick<CompletionService, 'model' | 'onDidChangeModel' | 'sample'>;
   settings: Pick<SettingsService, 'value' | 'onDidChange' | 'setTemperature'>;
   acceptance: Pick<AcceptanceTracker, 'value' | 'onDidChange'>;
+  /** What differs on this platform (the browser: threads, speed); empty on the desktop. */
+  platformNote?: () => string;
 }
 
 /** At most 10 progress messages a second. */
@@ -207,7 +210,8 @@ export class DashboardPanel extends Disposable {
     return buildState({
       run: recorder.run,
       runMessage: recorder.message || (model ? 'A trained model is in use. Train again to improve it.' : 'No model yet: train on this workspace to get one.'),
-      busy: this.s.busy(), trusted: vscode.workspace.isTrusted, hasFolder: folders.some((f) => f.uri.scheme === 'file'),
+      busy: this.s.busy(), trusted: vscode.workspace.isTrusted, hasFolder: folders.some((f) => pathOf(f.uri) !== undefined),
+      platform: this.s.platformNote?.() ?? '',
       hasModel: model !== null, kernels: recorder.kernels, model, corpus: recorder.corpus, progress: recorder.progress,
       acceptance: acceptance.value, temperature: settings.value.temperature,
     });

@@ -103,6 +103,8 @@ export interface StateInputs extends ControlInputs {
   run: RunStatus;
   runMessage: string;
   kernels: string;
+  /** What differs on this platform (threads, speed); empty on the desktop. */
+  platform?: string;
   model: ModelInfo | null;
   corpus: CorpusInfo | null;
   progress: TrainProgress | null;
@@ -118,6 +120,7 @@ export function buildState(s: StateInputs): DashboardState {
   return {
     run: s.run, status: s.runMessage, busy: s.busy, trusted: s.trusted, hasFolder: s.hasFolder,
     kernels: s.kernels || model?.kernels || '',
+    platform: s.platform ?? '',
     model, corpus: s.corpus ? toCorpusView(s.corpus) : null,
     quality: describeQuality(now, best),
     acceptance: { ...s.acceptance },

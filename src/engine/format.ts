@@ -19,6 +19,7 @@ import { paramLayout, totalSize } from './params';
 import { Vocabulary, type VocabularyJSON } from './vocab';
 import { layersModelArtifacts, type TF } from './tfjs/layersModel';
 import { show } from '../shared/show';
+import { fsErrorCode, type PlatformFs } from '../shared/platform';
 
 export const FORMAT_NAME = 'inkling-model';
 export const FORMAT_VERSION = 1;
@@ -109,12 +110,13 @@ let saveCounter = 0;
  * {@link loadModel} falls back to. Temporary folders left by a process that died mid-save are removed by the
  * next save.
  */
-export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { withOptimizer?: boolean } = {}): Promise<void> {
+export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { withOptimizer?: boolean; fs?: PlatformFs } = {}): Promise<void> {
+  const io = opts.fs ? platformIo(opts.fs) : nodeIo;
   const target = path.resolve(dir);
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  await removeStaleTemporaries(target);
-  const tmp = `${target}${TMP_INFIX}${process.pid}-${Date.now()}-${++saveCounter}`;
-  await fs.mkdir(tmp, { recursive: true });
+  await io.mkdirp(path.dirname(target));
+  await io.removeStaleTemporaries(target);
+  const tmp = `${target}${TMP_INFIX}${io.pid}-${Date.now()}-${++saveCounter}`;
+  await io.mkdirp(tmp);
   try {
     const art = await layersModelArtifacts(tf, model.config, model.weights);
     const modelJson = {
@@ -124,27 +126,95 @@ export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { 
       modelTopology: art.modelTopology,
       weightsManifest: [{ paths: [WEIGHTS_FILE], weights: art.weightSpecs }],
     };
-    await writeFlushed(path.join(tmp, WEIGHTS_FILE), new Uint8Array(art.weightData));
-    await writeFlushed(path.join(tmp, 'model.json'), JSON.stringify(modelJson));
+    await io.writeFlushed(path.join(tmp, WEIGHTS_FILE), new Uint8Array(art.weightData));
+    await io.writeFlushed(path.join(tmp, 'model.json'), JSON.stringify(modelJson));
     const meta: ModelMetadata = { ...model.meta, training: model.meta.training && { ...model.meta.training } };
     if (opts.withOptimizer && model.optimizer) {
       const { m, v, step } = model.optimizer;
       const buf = new Float32Array(m.length + v.length);
       buf.set(m);
       buf.set(v, m.length);
-      await writeFlushed(path.join(tmp, OPTIMIZER_FILE), new Uint8Array(buf.buffer));
+      await io.writeFlushed(path.join(tmp, OPTIMIZER_FILE), new Uint8Array(buf.buffer));
       if (meta.training) meta.training.optimizerStep = step;
     }
-    await writeFlushed(path.join(tmp, 'inkling.json'), JSON.stringify(meta, null, 2));
-    await syncDir(tmp);
-    await swapIn(tmp, target);
+    await io.writeFlushed(path.join(tmp, 'inkling.json'), JSON.stringify(meta, null, 2));
+    await io.syncDir(tmp);
+    await swapIn(io, tmp, target);
   } catch (e) {
-    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    await io.rm(tmp).catch(() => undefined);
     throw e;
   }
 }
 
 const TMP_INFIX = '.tmp-';
+
+/** The file operations of saving and loading: Node's (with fsync and pids), or a {@link PlatformFs}'s. */
+interface ModelIo {
+  /** Part of temporary folder names: the process id in Node (a dead process's leftovers are removed). */
+  readonly pid: number;
+  mkdirp(dir: string): Promise<void>;
+  writeFlushed(file: string, data: string | Uint8Array): Promise<void>;
+  syncDir(dir: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  rm(p: string): Promise<void>;
+  exists(p: string): Promise<boolean>;
+  removeStaleTemporaries(target: string): Promise<void>;
+  /** Size of a regular file; rejects (with a code) when missing, `isFile` false when a folder. */
+  stat(file: string): Promise<{ size: number; isFile: boolean }>;
+  readExactly(file: string, label: string, into: Uint8Array): Promise<void>;
+}
+
+const nodeIo: ModelIo = {
+  pid: typeof process === 'object' ? process.pid : 0,
+  mkdirp: async (dir) => { await fs.mkdir(dir, { recursive: true }); },
+  writeFlushed,
+  syncDir,
+  rename: (from, to) => fs.rename(from, to),
+  rm: (p) => fs.rm(p, { recursive: true, force: true }),
+  exists,
+  removeStaleTemporaries,
+  stat: async (file) => {
+    const st = await fs.stat(file);
+    return { size: st.size, isFile: st.isFile() };
+  },
+  readExactly,
+};
+
+/**
+ * Saving and loading through a {@link PlatformFs} (the browser's `workspace.fs`): the same folder swap by renames,
+ * so an interrupted save still leaves a loadable model; no fsync (the platform's storage decides), and every
+ * leftover temporary folder is removed at the next save (one compute side saves a folder at a time).
+ */
+function platformIo(pfs: PlatformFs): ModelIo {
+  return {
+    pid: 0,
+    mkdirp: (dir) => pfs.createDirectory(dir),
+    writeFlushed: (file, data) => pfs.writeFile(file, typeof data === 'string' ? new TextEncoder().encode(data) : data),
+    syncDir: async () => undefined,
+    rename: (from, to) => pfs.rename(from, to),
+    rm: (p) => pfs.delete(p),
+    exists: (p) => pfs.stat(p).then(() => true, () => false),
+    async removeStaleTemporaries(target) {
+      const prefix = `${path.basename(target)}${TMP_INFIX}`;
+      const entries = await pfs.readDirectory(path.dirname(target)).catch(() => []);
+      for (const e of entries) if (e.name.startsWith(prefix)) await pfs.delete(path.join(path.dirname(target), e.name));
+    },
+    stat: async (file) => {
+      const st = await pfs.stat(file);
+      return { size: st.size, isFile: st.kind === 'file' };
+    },
+    async readExactly(file, label, into) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await pfs.readFile(file);
+      } catch (e) {
+        throw new ModelFormatError(`${label} cannot be read (${fsErrorCode(e)})`);
+      }
+      if (bytes.length !== into.length) throw new ModelFormatError(`${label} changed while it was read`);
+      into.set(bytes);
+    },
+  };
+}
 
 async function writeFlushed(file: string, data: string | Uint8Array): Promise<void> {
   const fh = await fs.open(file, 'w');
@@ -175,16 +245,16 @@ async function syncDir(dir: string): Promise<void> {
  * When `target` is missing but `target.old` exists, an earlier save died between its two renames and
  * `target.old` is the only complete model: it is kept until `tmp` is in place.
  */
-async function swapIn(tmp: string, target: string): Promise<void> {
+async function swapIn(io: ModelIo, tmp: string, target: string): Promise<void> {
   const old = `${target}.old`;
-  if (await exists(target)) {
+  if (await io.exists(target)) {
     // `target` is complete (it only ever appears by a rename of a complete folder), so any `.old` is a leftover.
-    await fs.rm(old, { recursive: true, force: true });
-    await fs.rename(target, old);
+    await io.rm(old);
+    await io.rename(target, old);
   }
-  await fs.rename(tmp, target);
-  await syncDir(path.dirname(target));
-  await fs.rm(old, { recursive: true, force: true });
+  await io.rename(tmp, target);
+  await io.syncDir(path.dirname(target));
+  await io.rm(old);
 }
 
 /**
@@ -224,12 +294,13 @@ async function exists(p: string): Promise<boolean> {
  * Loads and validates a model folder. If the folder is missing but an interrupted save left `<dir>.old`,
  * that previous model is loaded.
  */
-export async function loadModel(dir: string, opts: { withOptimizer?: boolean } = {}): Promise<SavedModel> {
+export async function loadModel(dir: string, opts: { withOptimizer?: boolean; fs?: PlatformFs } = {}): Promise<SavedModel> {
+  const io = opts.fs ? platformIo(opts.fs) : nodeIo;
   let folder = path.resolve(dir);
-  if (!(await exists(path.join(folder, 'inkling.json'))) && (await exists(path.join(`${folder}.old`, 'inkling.json')))) {
+  if (!(await io.exists(path.join(folder, 'inkling.json'))) && (await io.exists(path.join(`${folder}.old`, 'inkling.json')))) {
     folder = `${folder}.old`;
   }
-  const meta = parseMetadata(await readJson(path.join(folder, 'inkling.json'), 'inkling.json'));
+  const meta = parseMetadata(await readJson(io, path.join(folder, 'inkling.json'), 'inkling.json'));
   const config = meta.model;
   let vocab: Vocabulary;
   try {
@@ -240,24 +311,24 @@ export async function loadModel(dir: string, opts: { withOptimizer?: boolean } =
   if (vocab.size !== config.vocabSize) {
     throw new ModelFormatError(`the vocabulary has ${vocab.size} entries but the model expects ${config.vocabSize}`);
   }
-  const modelJson = await readJson(path.join(folder, 'model.json'), 'model.json');
-  const weights = await readWeights(folder, modelJson, config);
+  const modelJson = await readJson(io, path.join(folder, 'model.json'), 'model.json');
+  const weights = await readWeights(io, folder, modelJson, config);
   const saved: SavedModel = { config, vocab, weights, meta };
   if (opts.withOptimizer && meta.training?.optimizerStep !== undefined) {
-    saved.optimizer = await readOptimizer(folder, weights.length, meta.training.optimizerStep);
+    saved.optimizer = await readOptimizer(io, folder, weights.length, meta.training.optimizerStep);
   }
   return saved;
 }
 
 /** Size of a regular file, or a {@link ModelFormatError} naming it when it is missing or not a file. */
-async function fileSize(file: string, label: string): Promise<number> {
+async function fileSize(io: ModelIo, file: string, label: string): Promise<number> {
   let stat;
   try {
-    stat = await fs.stat(file);
+    stat = await io.stat(file);
   } catch {
     throw new ModelFormatError(`${label} is missing in ${path.dirname(file)}`);
   }
-  if (!stat.isFile()) throw new ModelFormatError(`${label} in ${path.dirname(file)} is not a file`);
+  if (!stat.isFile) throw new ModelFormatError(`${label} in ${path.dirname(file)} is not a file`);
   return stat.size;
 }
 
@@ -282,12 +353,12 @@ async function readExactly(file: string, label: string, into: Uint8Array): Promi
   }
 }
 
-async function readJson(file: string, label: string): Promise<unknown> {
-  const size = await fileSize(file, label);
+async function readJson(io: ModelIo, file: string, label: string): Promise<unknown> {
+  const size = await fileSize(io, file, label);
   if (size > MAX_JSON_BYTES) throw new ModelFormatError(`${label} is ${size} bytes; at most ${MAX_JSON_BYTES} are accepted`);
   const bytes = new Uint8Array(size);
-  await readExactly(file, label, bytes);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  await io.readExactly(file, label, bytes);
+  const text = new TextDecoder().decode(bytes);
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -325,7 +396,7 @@ export function parseMetadata(raw: unknown): ModelMetadata {
 
 interface ManifestGroup { paths: string[]; weights: { name: string; shape: number[]; dtype?: string }[] }
 
-async function readWeights(folder: string, modelJson: unknown, config: ModelConfig): Promise<Float32Array> {
+async function readWeights(io: ModelIo, folder: string, modelJson: unknown, config: ModelConfig): Promise<Float32Array> {
   const mj = modelJson as { format?: unknown; modelTopology?: unknown; weightsManifest?: unknown };
   if (typeof mj !== 'object' || mj === null || !Array.isArray(mj.weightsManifest)) {
     throw new ModelFormatError('model.json has no weightsManifest');
@@ -362,7 +433,7 @@ async function readWeights(folder: string, modelJson: unknown, config: ModelConf
   const sizes: number[] = [];
   let sum = 0;
   for (const f of files) {
-    const size = await fileSize(path.join(folder, f), `weight file ${show(f)}`);
+    const size = await fileSize(io, path.join(folder, f), `weight file ${show(f)}`);
     sizes.push(size);
     sum += size;
   }
@@ -371,7 +442,7 @@ async function readWeights(folder: string, modelJson: unknown, config: ModelConf
   const bytes = new Uint8Array(needed);
   let at = 0;
   for (const [i, f] of files.entries()) {
-    await readExactly(path.join(folder, f), `weight file ${show(f)}`, bytes.subarray(at, at + sizes[i]!));
+    await io.readExactly(path.join(folder, f), `weight file ${show(f)}`, bytes.subarray(at, at + sizes[i]!));
     at += sizes[i]!;
   }
   const weights = new Float32Array(bytes.buffer);
@@ -397,13 +468,13 @@ function checkTopology(topology: unknown, c: ModelConfig): void {
   }
 }
 
-async function readOptimizer(folder: string, size: number, step: number): Promise<AdamState | undefined> {
+async function readOptimizer(io: ModelIo, folder: string, size: number, step: number): Promise<AdamState | undefined> {
   const file = path.join(folder, OPTIMIZER_FILE);
-  if (!(await exists(file))) return undefined;
-  const bytes = await fileSize(file, OPTIMIZER_FILE);
+  if (!(await io.exists(file))) return undefined;
+  const bytes = await fileSize(io, file, OPTIMIZER_FILE);
   if (bytes !== size * 8) throw new ModelFormatError(`${OPTIMIZER_FILE} has ${bytes} bytes; expected ${size * 8}`);
   const buf = new Uint8Array(bytes);
-  await readExactly(file, OPTIMIZER_FILE, buf);
+  await io.readExactly(file, OPTIMIZER_FILE, buf);
   const all = new Float32Array(buf.buffer);
   return { step, m: all.slice(0, size), v: all.slice(size) };
 }

@@ -15,6 +15,7 @@ import { initParams, type InitStyle } from './params';
 import { StreamScorer, type HeldOutScore } from './scorer';
 import { Rng } from './rng';
 import type { TrainProgress } from '../shared/progress';
+import { nextTurn } from '../shared/platform';
 
 export type { TrainProgress } from '../shared/progress';
 
@@ -299,7 +300,9 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       if (early) while (nextEarly < EARLY_VALIDATION_STEPS.length && step >= EARLY_VALIDATION_STEPS[nextEarly]!) nextEarly++;
       if (early || now - lastValAt >= cfg.validateEverySeconds * 1000) await validate();
       // Let cancel messages and timers through.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // (One step per macrotask: in the browser's extension host worker, where training may have to run on the
+      // host's own thread, completions and other extensions are served between steps.)
+      await nextTurn();
     }
     epoch++;
     if (cfg.epochs > 0 && epoch >= cfg.epochs) { stopReason = 'epochs'; break; }

@@ -1,7 +1,6 @@
 /** Palette commands (category "Inkling"). Each is a small function over the services; registration is in extension.ts. */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import * as vscode from 'vscode';
+import { pathOf, uriOf } from './paths';
 import type { CompletionService } from './completionService';
 import type { ModelStore } from './modelStore';
 import type { Notifier } from './notifier';
@@ -46,21 +45,25 @@ function clampTemperature(t: number): number {
 
 /** Copies the workspace model (TF.js files + inkling.json, without optimiser state) to a folder the user picks. */
 export async function exportModel(store: ModelStore, notifier: Notifier, target?: string): Promise<string | undefined> {
-  if (!store.exists) {
+  if (!(await store.refresh())) {
     notifier.warn('there is no trained model to export yet');
     return undefined;
   }
-  let dest = target;
-  if (!dest) {
-    const uri = await vscode.window.showSaveDialog({
+  let destUri = target ? uriOf(target) : undefined;
+  if (!destUri) {
+    destUri = await vscode.window.showSaveDialog({
       title: 'Export Inkling model (a folder TF.js loads as is)', saveLabel: 'Export',
       defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'inkling-model') : undefined,
     });
-    if (!uri) return undefined;
-    dest = uri.fsPath;
+    if (!destUri) return undefined;
   }
-  await fs.mkdir(dest, { recursive: true });
-  for (const f of ['model.json', 'weights.bin', 'inkling.json']) await fs.copyFile(path.join(store.dir, f), path.join(dest, f));
+  const dest = target ?? (destUri.scheme === 'file' ? destUri.fsPath : destUri.toString(true));
+  // Through workspace.fs, so the same code exports on the desktop and in the browser (any file system VS Code has).
+  await vscode.workspace.fs.createDirectory(destUri);
+  const from = uriOf(store.dir);
+  for (const f of ['model.json', 'weights.bin', 'inkling.json']) {
+    await vscode.workspace.fs.copy(vscode.Uri.joinPath(from, f), vscode.Uri.joinPath(destUri, f), { overwrite: true });
+  }
   notifier.log.info(`Exported the model to ${dest}`);
   if (!target) void vscode.window.showInformationMessage(`Inkling: model exported to ${dest}`);
   return dest;
@@ -71,7 +74,11 @@ export async function importModel(training: TrainingController, completion: Comp
   if (!from) {
     const uris = await vscode.window.showOpenDialog({ title: 'Import an Inkling model folder', canSelectFolders: true, canSelectFiles: false, openLabel: 'Import' });
     if (!uris?.[0]) return false;
-    from = uris[0].fsPath;
+    from = pathOf(uris[0]);
+    if (from === undefined) {
+      void vscode.window.showErrorMessage(`Inkling: ${uris[0].toString(true)} cannot be read here; pick a folder inside the workspace`);
+      return false;
+    }
   }
   const ok = await training.import(from);
   if (ok && !target) void vscode.window.showInformationMessage(`Inkling: imported ${from} (${completion.model?.parameters ?? 0} parameters)`);

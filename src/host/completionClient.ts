@@ -2,22 +2,25 @@
  * The extension host's handle on the completion worker (vscode-free): request/response matched by id, with
  * cancellation (a stale answer is dropped) and termination on dispose.
  */
-import { Worker } from 'node:worker_threads';
 import type { IDisposable } from '../shared/disposable';
+import type { ComputeHandle } from '../shared/platform';
+import { nodeWorker } from './computeHandle';
 import type { CompletionRequest, CompletionResponse } from '../shared/protocol';
 
 type WithId = Extract<CompletionRequest, { id: number }>;
 type Input<T extends WithId['type']> = Omit<Extract<WithId, { type: T }>, 'id'>;
 
 export class CompletionClient implements IDisposable {
-  private readonly worker: Worker;
+  private readonly worker: ComputeHandle;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (r: CompletionResponse) => void; reject: (e: Error) => void }>();
   private dead: Error | null = null;
 
-  constructor(workerScript: string) {
-    this.worker = new Worker(workerScript);
-    this.worker.on('message', (r: CompletionResponse) => {
+  /** @param workerScript the Node worker's script, or a function that starts the compute side (src/web). */
+  constructor(workerScript: string | (() => ComputeHandle)) {
+    this.worker = typeof workerScript === 'string' ? nodeWorker(workerScript) : workerScript();
+    this.worker.onMessage((m) => {
+      const r = m as CompletionResponse;
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
@@ -29,8 +32,8 @@ export class CompletionClient implements IDisposable {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
     };
-    this.worker.on('error', (e) => die(new Error(`the completion worker failed: ${e.message}`)));
-    this.worker.on('exit', (code) => die(new Error(`the completion worker exited (code ${code})`)));
+    this.worker.onError((e) => die(new Error(`the completion worker failed: ${e.message}`)));
+    this.worker.onExit((code) => die(new Error(`the completion worker exited (code ${code})`)));
   }
 
   request<T extends WithId['type']>(type: T, body: Omit<Input<T>, 'type'>, signal?: { isCancellationRequested: boolean; onCancellationRequested?: (f: () => void) => IDisposable }): Promise<Extract<CompletionResponse, { id: number }>> {
@@ -58,7 +61,7 @@ export class CompletionClient implements IDisposable {
   dispose(): void {
     for (const p of this.pending.values()) p.reject(new CancelledError());
     this.pending.clear();
-    void this.worker.terminate();
+    this.worker.terminate();
   }
 }
 

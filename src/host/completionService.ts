@@ -13,7 +13,7 @@ export class CompletionService implements vscode.Disposable {
   private readonly changed = new Emitter<ModelInfo | null>();
   readonly onDidChangeModel = this.changed.event;
 
-  constructor(workerScript: string) {
+  constructor(workerScript: string | (() => import('../shared/platform').ComputeHandle)) {
     this.client = new CompletionClient(workerScript);
   }
 

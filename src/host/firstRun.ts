@@ -2,6 +2,7 @@
  * The one-time offer to train: shown when a trusted workspace with folders has no model yet, saying what will be
  * read and for how long. "Not now" asks again next session; "Don't ask again" never does for this workspace.
  */
+import { folderPaths } from './paths';
 import * as vscode from 'vscode';
 import { offerText } from '../shared/offer';
 import type { CorpusSurvey } from '../shared/protocol';
@@ -17,10 +18,10 @@ export async function offerFirstTraining(
   completion?: CompletionService,
 ): Promise<void> {
   if (store.exists || memento.get<boolean>(KEY) || !vscode.workspace.isTrusted) return;
-  if (!vscode.workspace.workspaceFolders?.some((f) => f.uri.scheme === 'file')) return;
+  const roots = folderPaths();
+  if (roots.length === 0) return;
   const s = settings.value;
   // What training would read, by its own rules (read in the completion worker); without it, the general terms.
-  const roots = vscode.workspace.workspaceFolders.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const survey: CorpusSurvey | null = completion
     ? await completion.survey(roots, { include: s.include, exclude: s.exclude, maxTotalBytes: Math.round(s.maxCorpusMB * 1024 * 1024), folders: settings.folderGlobs() }).catch(() => null)
     : null;

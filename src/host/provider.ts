@@ -167,7 +167,8 @@ interface Answer {
  * worker's models (`observe`): how the end-to-end tests know what the models read, in order, and that
  * the editor has answered at a position, including with nothing, without waiting a fixed time.
  */
-const TRACE_FILE = process.env.INKLING_COMPLETION_TRACE;
+// (No `process` in the browser's extension host: there is no trace there.)
+const TRACE_FILE = typeof process === 'object' ? process.env.INKLING_COMPLETION_TRACE : undefined;
 
 function trace(
   document: vscode.TextDocument, asked: { version: number; chars: number; offset: number }, context: vscode.InlineCompletionContext,

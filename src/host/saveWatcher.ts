@@ -3,6 +3,7 @@
  * Only paths are passed on: the worker reads them through the same rules as training (ignores, secrets, binaries).
  */
 import path from 'node:path';
+import { pathOf } from './paths';
 import * as vscode from 'vscode';
 import type { SettingsService } from './settings';
 import type { TrainingController } from './training';
@@ -19,12 +20,14 @@ export class SaveWatcher implements vscode.Disposable {
   }
 
   private saved(d: vscode.TextDocument): void {
-    if (d.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return;
+    if (!vscode.workspace.isTrusted) return;
     const folder = vscode.workspace.getWorkspaceFolder(d.uri);
     // The folder's own value: a multi-root workspace may fine-tune on saves in one folder and not in another.
     if (!folder || !this.settings.forFolder(folder).retrainOnSave) return;
-    const root = folder.uri.fsPath;
-    const rel = path.relative(root, d.uri.fsPath).split(path.sep).join('/');
+    const root = pathOf(folder.uri);
+    const file = pathOf(d.uri);
+    if (root === undefined || file === undefined) return;
+    const rel = path.relative(root, file).split(path.sep).join('/');
     if (!this.pending.has(root)) this.pending.set(root, new Set());
     this.pending.get(root)!.add(rel);
     clearTimeout(this.timer);

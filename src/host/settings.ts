@@ -4,6 +4,7 @@
  * are window-scoped; the ones about which files are read and when (`inkling.training.include` / `exclude` /
  * `retrainOnSave`) are resource-scoped, and each folder of a multi-root workspace is read with its own values.
  */
+import { readableFolders } from './paths';
 import * as vscode from 'vscode';
 import { parseSettings, type Settings } from '../shared/settings';
 import { Emitter } from '../shared/disposable';
@@ -44,9 +45,9 @@ export class SettingsService implements vscode.Disposable {
    * folder of a multi-root workspace may set its own), read with the folder as the resource.
    */
   folderGlobs(): { root: string; include: string[]; exclude: string[] }[] {
-    return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => {
+    return readableFolders().map(({ folder: f, path }) => {
       const settings = this.forFolder(f);
-      return { root: f.uri.fsPath, include: settings.include, exclude: settings.exclude };
+      return { root: path, include: settings.include, exclude: settings.exclude };
     });
   }
 

@@ -12,7 +12,7 @@ export async function loadSavedModel(
   training: TrainingController, notifier: Notifier,
 ): Promise<void> {
   notifier.log.info(`Model folder for this workspace: ${store.dir}`);
-  if (!store.exists) {
+  if (!(await store.refresh())) {
     void offerFirstTraining(memento, store, settings, training, completion);
     return;
   }

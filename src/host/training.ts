@@ -12,6 +12,7 @@ import type { ModelStore } from './modelStore';
 import type { Notifier } from './notifier';
 import type { SettingsService } from './settings';
 import type { StatusBar } from './statusBar';
+import { folderPaths } from './paths';
 
 export class TrainingController implements vscode.Disposable {
   private readonly events = new Emitter<TrainingEvent>();
@@ -22,6 +23,13 @@ export class TrainingController implements vscode.Disposable {
   lastFinetune: { root: string; paths: string[] }[] | null = null;
   lastProgress: TrainProgress | null = null;
   kernels = '';
+  /**
+   * Training settings of this platform: in the browser, when training shares the extension host's thread, smaller
+   * steps and validations so that the host serves completions between them (src/web).
+   */
+  trainDefaults: Partial<import('../shared/modelConfig').TrainConfig> = {};
+  /** What differs on this platform (the browser: threads, speed), for the dashboard; empty on the desktop. */
+  platformNote = '';
   private readonly sub;
 
   constructor(
@@ -69,7 +77,7 @@ export class TrainingController implements vscode.Disposable {
 
   /** The folders to train on, or why there are none (the user has been told). Nothing is read here. */
   private roots(): string[] | 'no-folder' | 'restricted' {
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    const folders = folderPaths();
     if (folders.length === 0) {
       this.notifier.warn('open a folder to train on its files');
       return 'no-folder';
@@ -78,7 +86,7 @@ export class TrainingController implements vscode.Disposable {
       this.notifier.warn('this workspace is in Restricted Mode: Inkling does not read it to train until you trust it (completions from an existing model still work)');
       return 'restricted';
     }
-    return folders.map((f) => f.uri.fsPath);
+    return folders;
   }
 
   /** Trains on the workspace (continuing the current model unless `fromScratch`). Resolves when the run ends. */
@@ -89,12 +97,13 @@ export class TrainingController implements vscode.Disposable {
     }
     const roots = this.roots();
     if (typeof roots === 'string') return roots;
+    await this.store.refresh();
     const s = this.settings.value;
     const job = this.client.run({
       type: 'train', roots, modelDir: this.store.dir, resume: !fromScratch && this.store.exists,
       corpus: this.corpusOptions(),
       model: { cell: s.cell, layers: s.layers, units: s.units },
-      train: { minutes: s.trainingMinutes },
+      train: { ...this.trainDefaults, minutes: s.trainingMinutes },
       kernels: s.kernels, confidence: s.confidence,
     });
     this.status.set({ kind: 'training', fraction: 0 });
@@ -152,9 +161,9 @@ export class TrainingController implements vscode.Disposable {
 
   /** Fine-tunes the model briefly on saved files (read through the corpus rules: ignores, secrets, binaries). */
   async finetune(files: { root: string; paths: string[] }[]): Promise<void> {
-    if (this.client.busy || !this.store.exists || !vscode.workspace.isTrusted) return;
+    if (this.client.busy || !(await this.store.refresh()) || !vscode.workspace.isTrusted) return;
     const s = this.settings.value;
-    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const roots = folderPaths();
     this.lastFinetune = files;
     const result = await this.client.run({
       type: 'finetune', files, modelDir: this.store.dir, maxSteps: 20, kernels: s.kernels,
@@ -169,8 +178,7 @@ export class TrainingController implements vscode.Disposable {
       this.notifier.warn('stop training before importing a model');
       return false;
     }
-    const roots = vscode.workspace.isTrusted
-      ? (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) : [];
+    const roots = vscode.workspace.isTrusted ? folderPaths() : [];
     const result = await this.client.run({ type: 'import', from, modelDir: this.store.dir, roots, corpus: this.corpusOptions() });
     return (await this.finish(result)) === 'done';
   }
@@ -192,7 +200,7 @@ export class TrainingController implements vscode.Disposable {
       this.rest();
       return 'error';
     }
-    if (this.store.exists) {
+    if (await this.store.refresh()) {
       try {
         await this.completion.load(this.store.dir);
       } catch (e) {

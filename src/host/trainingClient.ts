@@ -2,8 +2,9 @@
  * The extension host's handle on the training worker (vscode-free): starts the worker on demand, relays its
  * events, stops it on request, and terminates it on dispose so no worker outlives the extension.
  */
-import { Worker } from 'node:worker_threads';
 import { Emitter, type IDisposable } from '../shared/disposable';
+import type { ComputeHandle } from '../shared/platform';
+import { nodeWorker } from './computeHandle';
 import type { TrainingEvent, TrainingRequest } from '../shared/protocol';
 import { TypingSignal } from '../shared/typing';
 
@@ -11,7 +12,7 @@ type Job = Exclude<TrainingRequest, { type: 'stop' }>;
 type JobInput = Job extends infer J ? (J extends Job ? Omit<J, 'id'> : never) : never;
 
 export class TrainingClient implements IDisposable {
-  private worker: Worker | null = null;
+  private worker: ComputeHandle | null = null;
   private nextId = 1;
   private running: { id: number; resolve: (e: TrainingEvent) => void } | null = null;
   private readonly onEventEmitter = new Emitter<TrainingEvent>();
@@ -21,7 +22,11 @@ export class TrainingClient implements IDisposable {
   private disposed = false;
   private exited: Promise<void> = Promise.resolve();
 
-  constructor(private readonly workerScript: string) {}
+  /**
+   * @param workerScript the Node worker's script, or a function that starts the compute side (the browser's Web
+   *   Worker or in-process server, src/web) with the typing signal.
+   */
+  constructor(private readonly workerScript: string | ((typing: TypingSignal) => ComputeHandle)) {}
 
   /** The user just typed: training pauses until they have been quiet for a moment. One atomic store. */
   noteTyping(now = Date.now()): void {
@@ -54,12 +59,14 @@ export class TrainingClient implements IDisposable {
     this.worker?.postMessage({ type: 'stop' } satisfies TrainingRequest);
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): ComputeHandle {
     if (this.disposed) throw new Error('the training client was disposed');
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerScript, { workerData: { typing: this.typing.buffer } });
-    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    worker.on('message', (e: TrainingEvent) => {
+    const start = this.workerScript;
+    const worker = typeof start === 'string' ? nodeWorker(start, { typing: this.typing.buffer }) : start(this.typing);
+    this.exited = new Promise((resolve) => worker.onExit(() => resolve()));
+    worker.onMessage((m) => {
+      const e = m as TrainingEvent;
       this.onEventEmitter.fire(e);
       if ((e.type === 'done' || e.type === 'error') && this.running?.id === e.id) {
         const r = this.running;
@@ -77,8 +84,8 @@ export class TrainingClient implements IDisposable {
         r.resolve(e);
       }
     };
-    worker.on('error', (err) => fail(`the training worker failed: ${err.message}`));
-    worker.on('exit', (code) => { if (this.worker === worker) fail(`the training worker exited (code ${code})`); });
+    worker.onError((err) => fail(`the training worker failed: ${err.message}`));
+    worker.onExit((code) => { if (this.worker === worker) fail(`the training worker exited (code ${code})`); });
     this.worker = worker;
     return worker;
   }
@@ -95,7 +102,7 @@ export class TrainingClient implements IDisposable {
     this.worker = null;
     const r = this.running;
     this.running = null;
-    void w?.terminate();
+    w?.terminate();
     r?.resolve({ type: 'done', id: r.id, stopReason: 'aborted', progress: null, model: null });
     this.onEventEmitter.dispose();
   }

@@ -4,6 +4,7 @@
  * read change (`inkling.completion.ngram` off drops them).
  * It reads the files through the same rules as training (ignores, secrets, size caps), never in Restricted Mode.
  */
+import { folderPaths } from './paths';
 import * as vscode from 'vscode';
 import type { CompletionService } from './completionService';
 import type { Notifier } from './notifier';
@@ -54,7 +55,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
   private async build(): Promise<void> {
     const s = this.settings.value;
     const roots = s.ngram && vscode.workspace.isTrusted
-      ? (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath)
+      ? folderPaths()
       : [];
     const info = await this.completion.buildIndex(roots, {
       include: s.include, exclude: s.exclude, maxTotalBytes: Math.min(s.maxCorpusMB, NGRAM_MAX_MB) * 2 ** 20,

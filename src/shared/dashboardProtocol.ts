@@ -142,6 +142,8 @@ export interface DashboardState {
   hasFolder: boolean;
   /** Kernels of the current or last run ('' before any). */
   kernels: string;
+  /** What differs on this platform (the browser: threads, speed); '' on the desktop. */
+  platform: string;
   model: ModelView | null;
   corpus: CorpusView | null;
   quality: QualityView;

@@ -16,8 +16,13 @@ export const TYPING_QUIET_MS = 750;
 export class TypingSignal {
   private readonly cell: BigInt64Array;
 
-  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(8)) {
-    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 8) throw new Error('TypingSignal needs a SharedArrayBuffer of at least 8 bytes');
+  /**
+   * Where `SharedArrayBuffer` is missing (a web page that is not cross-origin isolated) the cell is a plain buffer:
+   * it then reaches only code on the same thread (training time-sliced in the extension host worker).
+   */
+  constructor(readonly buffer: SharedArrayBuffer | ArrayBuffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(8) : new ArrayBuffer(8)) {
+    const ok = typeof SharedArrayBuffer === 'function' ? buffer instanceof SharedArrayBuffer : buffer instanceof ArrayBuffer;
+    if (!ok || buffer.byteLength < 8) throw new Error('TypingSignal needs a SharedArrayBuffer of at least 8 bytes');
     this.cell = new BigInt64Array(buffer, 0, 1);
   }
 

@@ -144,6 +144,7 @@ function renderState(s: DashboardState): void {
   setText('m-vocab', m ? `${formatInt(m.vocabSize)} characters` : '–');
   setText('m-steps', m ? formatInt(m.trainedSteps) : '–');
   setText('m-kernels', s.kernels || m?.kernels || '–');
+  setText('m-platform', s.platform || 'The Node extension host (desktop or remote): training and completions in worker threads');
   setText('m-saved', m && m.createdAt ? new Date(m.createdAt).toLocaleString() : '–');
   setText('m-unknown', m && m.unknownChars !== null ? `${formatInt(m.unknownChars)} (not part of bits/char)` : '–');
   setText('m-suggests', m?.suggests ?? '–');

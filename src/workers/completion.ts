@@ -5,9 +5,13 @@
  *
  * Suggestions come from the LSTM mixed with the n-gram and match models (`src/mix`), from the n-gram model alone
  * before any LSTM is trained, or from the LSTM alone when mixing is turned off.
+ *
+ * On the desktop it runs in a worker_threads thread (this module's entry, below); in the browser in a Web Worker
+ * or in the extension host worker itself (src/web), with the platform's file system and kernels.
  */
 import { parentPort } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import { nextTurn, type ComputePort } from '../shared/platform';
+import { nodeDocPath, type ComputeEnv } from './env';
 import { collectCorpus, isSecretFileName, judgeDocument, type CorpusReport } from '../corpus';
 import { loadModel, type SavedModel } from '../engine/format';
 import { generate, prime } from '../engine/generate';
@@ -84,7 +88,8 @@ let ngramOnly: { suggester: Suggester; predictor: MixedPredictor } | null = null
 /** What the n-gram model scored on the last workspace files before reading them (for the mixing weights). */
 let ngramBits: number | null = null;
 const documents = new DocumentLines();
-const port = parentPort!;
+let port: ComputePort;
+let env: ComputeEnv = {};
 
 function reply(msg: CompletionResponse): void {
   port.postMessage(msg);
@@ -107,13 +112,8 @@ function mayFeed(doc: string, text: string): Promise<boolean> {
   let verdict = admitted.get(doc);
   if (!verdict) {
     const rules = indexRules;
-    let file: string | undefined;
-    try {
-      file = doc.startsWith('file:') ? fileURLToPath(doc) : undefined;
-    } catch {
-      file = undefined;
-    }
-    verdict = judgeDocument(rules?.roots ?? [], rules?.corpus ?? {}, file, text).then((v) => v === undefined, () => false);
+    const file = (env.docPath ?? nodeDocPath)(doc);
+    verdict = judgeDocument(rules?.roots ?? [], { ...rules?.corpus, fs: env.fs }, file, text).then((v) => v === undefined, () => false);
     admitted.set(doc, verdict);
     if (admitted.size > 512) admitted.delete(admitted.keys().next().value!);
   }
@@ -135,9 +135,10 @@ function observe(doc: string, text: string): void {
 }
 
 async function load(modelDir: string): Promise<ModelInfo> {
-  const model = await loadModel(modelDir);
+  const model = await loadModel(modelDir, { fs: env.fs });
   // One thread: batch-1 steps are too small to split, and training owns the other core.
-  const { kernels } = await createKernels({ threads: 1 });
+  // The single-threaded build reserves its whole memory up front: a batch-1 model needs far less than training.
+  const { kernels } = await createKernels({ ...env.kernels, threads: 1, maxMemoryBytes: env.kernels?.sharedMemory === false ? 256 << 20 : undefined });
   const lstm = new Predictor(kernels, model.config, model.weights);
   loaded?.kernels.dispose();
   loaded = { model, kernels, predictor: lstm, lstm: suggester(lstm, model.vocab), mixed: mixedFor(model, lstm) };
@@ -159,10 +160,10 @@ async function buildIndex(req: Extract<CompletionRequest, { type: 'index' }>): P
   indexRules = { roots: req.roots, corpus: req.corpus };
   admitted.clear();
   const surveyed = await surveyedFor(req.roots, req.corpus);
-  const report = surveyed ?? await collectCorpus(req.roots, req.corpus);
+  const report = surveyed ?? await collectCorpus(req.roots, { ...req.corpus, fs: env.fs });
   if (report.files.length === 0) return index;
   // Between files, completion requests get through.
-  const built = await buildWorkspaceModels(report.files.map((f) => f.text), () => new Promise((r) => setImmediate(r)));
+  const built = await buildWorkspaceModels(report.files.map((f) => f.text), nextTurn);
   const model = built.ngram;
   const matches = built.match;
   ngram = model;
@@ -193,7 +194,7 @@ function corpusKey(roots: readonly string[], corpus: CorpusRequest): string {
 }
 
 async function survey(req: Extract<CompletionRequest, { type: 'survey' }>): Promise<CorpusSurvey> {
-  const reading = collectCorpus(req.roots, req.corpus);
+  const reading = collectCorpus(req.roots, { ...req.corpus, fs: env.fs });
   const key = corpusKey(req.roots, req.corpus);
   surveying = { key, report: reading.then((r) => (!r.truncated && r.totalBytes <= NGRAM_MAX_MB * 2 ** 20 ? r : null), () => null) };
   const report = await reading;
@@ -239,7 +240,14 @@ function sample(req: Extract<CompletionRequest, { type: 'sample' }>): Completion
   return { type: 'sample', id: req.id, text };
 }
 
-port.on('message', (req: CompletionRequest) => {
+/** Serves completion requests from `p` with the platform's `e`. */
+export function serveCompletion(p: ComputePort, e: ComputeEnv = {}): void {
+  port = p;
+  env = e;
+  p.onMessage((m) => handle(m as CompletionRequest));
+}
+
+function handle(req: CompletionRequest): void {
   void (async () => {
     try {
       switch (req.type) {
@@ -272,4 +280,10 @@ port.on('message', (req: CompletionRequest) => {
       if ('id' in req) reply({ type: 'error', id: req.id, message: (e as Error).message });
     }
   })();
-});
+}
+
+// The desktop's entry: a worker_threads thread started by the extension host (src/host/completionClient.ts).
+if (parentPort) {
+  const pp = parentPort;
+  serveCompletion({ postMessage: (m) => pp.postMessage(m), onMessage: (f) => { pp.on('message', f); } });
+}

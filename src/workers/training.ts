@@ -1,10 +1,13 @@
 /**
- * Training worker (a worker_threads thread): collects the workspace corpus, trains, and checkpoints the best
- * model into the model folder, reporting progress. The extension host only sends requests and relays events.
+ * Training server: collects the workspace corpus, trains, and checkpoints the best model into the model folder,
+ * reporting progress. The extension host only sends requests and relays events. On the desktop it runs in a
+ * worker_threads thread (this module's entry, below); in the browser in a Web Worker or, where the host allows no
+ * workers, in the extension host worker itself, one training step per macrotask (src/web).
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ComputePort } from '../shared/platform';
+import type { ComputeEnv } from './env';
 import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import { loadModel, saveModel, type SavedModel } from '../engine/format';
 import { createKernels, type KernelChoice, type Kernels } from '../engine/kernels';
@@ -19,20 +22,20 @@ import { modelInfo } from './modelInfo';
 import type { CorpusInfo, TrainingEvent, TrainingRequest } from '../shared/protocol';
 import { pauseRemaining, TypingSignal } from '../shared/typing';
 
-const port = parentPort!;
+let port: ComputePort;
+let env: ComputeEnv = {};
 let controller: AbortController | null = null;
-/** The user's last keystroke, written by the extension host (see TrainingClient); training waits while they type. */
-const typing = (workerData as { typing?: SharedArrayBuffer } | null)?.typing;
-const typingSignal = typing ? new TypingSignal(typing) : null;
-const pauseMs = typingSignal ? () => pauseRemaining(Date.now(), typingSignal.last) : undefined;
+/** Training waits while the user types (the host writes the time of the last keystroke, see TrainingClient). */
+let pauseMs: (() => number) | undefined;
 
 function send(e: TrainingEvent): void {
   port.postMessage(e);
 }
 
 async function kernelsFor(choice: KernelChoice): Promise<{ kernels: Kernels; note?: string }> {
-  const { kernels, fallbackReason } = await createKernels({ prefer: choice });
-  return { kernels, note: fallbackReason };
+  const { kernels, fallbackReason } = await createKernels({ prefer: choice, ...env.kernels });
+  const note = [fallbackReason, env.note].filter((s) => s).join('; ');
+  return { kernels, note: note || undefined };
 }
 
 /** The stored model could not be loaded: the user chooses (keep it, or start over); nothing is overwritten. */
@@ -44,14 +47,14 @@ class ModelUnreadableError extends Error {
 const SPLIT_SEED = DEFAULT_TRAIN.seed;
 
 async function workspace(roots: string[], opts: { include: string[]; exclude: string[]; maxTotalBytes: number }, signal?: AbortSignal) {
-  const report = await collectCorpus(roots, { ...opts, signal });
+  const report = await collectCorpus(roots, { ...opts, signal, fs: env.fs });
   const split = splitByFile(report.files, DEFAULT_TRAIN.validationFraction, SPLIT_SEED);
   return { report, split };
 }
 
 async function loadStored(modelDir: string): Promise<SavedModel> {
   try {
-    return await loadModel(modelDir, { withOptimizer: true });
+    return await loadModel(modelDir, { withOptimizer: true, fs: env.fs });
   } catch (e) {
     throw new ModelUnreadableError(`the stored model cannot be loaded (${(e as Error).message})`);
   }
@@ -90,7 +93,7 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
       // Only ever called for weights better than the stored model's on these held-out files (a resumed run starts
       // its best at the stored weights' figure): the record is the weights, their moments and their figures.
       onBest: async (model, p) => {
-        await saveModel(tf, req.modelDir, model, { withOptimizer: true });
+        await saveModel(tf, req.modelDir, model, { withOptimizer: true, fs: env.fs });
         send({ type: 'checkpoint', id: req.id, valBits: p.bestValBits });
       },
     });
@@ -110,7 +113,7 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
     }
     if (heldOutFigures && result.meta.training) result.meta.training.heldOut = heldOutFigures;
     // The best weights with the optimiser state that belongs to them, so "Train" later continues from there.
-    await saveModel(tf, req.modelDir, result, { withOptimizer: true });
+    await saveModel(tf, req.modelDir, result, { withOptimizer: true, fs: env.fs });
     send({
       type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(result, kernels.name),
       warning: worseThanNgramWarning(heldOutFigures) ?? undefined,
@@ -162,7 +165,7 @@ async function runFinetune(req: Extract<TrainingRequest, { type: 'finetune' }>, 
     // files); the corpus is still the base model's.
     result.meta.corpus = base.meta.corpus;
     if (result.meta.training && base.meta.training?.heldOut) delete result.meta.training.heldOut;
-    await saveModel(tf, req.modelDir, result, { withOptimizer: true });
+    await saveModel(tf, req.modelDir, result, { withOptimizer: true, fs: env.fs });
     send({ type: 'done', id: req.id, stopReason: result.stopReason, progress: result.progress, model: modelInfo(result, kernels.name) });
   } finally {
     kernels.dispose();
@@ -170,14 +173,14 @@ async function runFinetune(req: Extract<TrainingRequest, { type: 'finetune' }>, 
 }
 
 async function runImport(req: Extract<TrainingRequest, { type: 'import' }>): Promise<void> {
-  const model = await loadModel(req.from); // validates everything before the current model is touched
+  const model = await loadModel(req.from, { fs: env.fs }); // validates everything before the current model is touched
   const { tf } = await loadTf();
   let current: SavedModel | undefined;
   let unreadable = '';
   try {
-    current = await loadModel(req.modelDir);
+    current = await loadModel(req.modelDir, { fs: env.fs });
   } catch (e) {
-    if (await fs.access(req.modelDir).then(() => true, () => false)) unreadable = (e as Error).message;
+    if (await folderExists(req.modelDir)) unreadable = (e as Error).message;
   }
   let why = unreadable ? `the current model could not be loaded (${unreadable})` : 'there was no model';
   if (current) {
@@ -198,8 +201,8 @@ async function runImport(req: Extract<TrainingRequest, { type: 'import' }>): Pro
       kernels.dispose();
     }
   }
-  await saveModel(tf, req.modelDir, model);
-  await fs.access(req.modelDir);
+  await saveModel(tf, req.modelDir, model, { fs: env.fs });
+  if (!(await folderExists(req.modelDir))) throw new Error(`the imported model was not written to ${req.modelDir}`);
   send({ type: 'done', id: req.id, stopReason: 'imported', progress: null, model: modelInfo(model, 'import'), warning: `imported: ${why}` });
 }
 
@@ -217,7 +220,22 @@ function heldOutBits(kernels: Kernels, model: SavedModel, text: string): number 
   return scorer ? scorer.bitsPerChar(model.weights) : null;
 }
 
-port.on('message', (req: TrainingRequest) => {
+async function folderExists(dir: string): Promise<boolean> {
+  if (env.fs) return env.fs.stat(dir).then(() => true, () => false);
+  const { promises: fs } = await import('node:fs');
+  return fs.access(dir).then(() => true, () => false);
+}
+
+/** Serves training requests from `p` (one job at a time) with the platform's `e`. */
+export function serveTraining(p: ComputePort, e: ComputeEnv = {}): void {
+  port = p;
+  env = e;
+  const typingSignal = e.typing;
+  pauseMs = typingSignal ? () => pauseRemaining(Date.now(), typingSignal.last) : undefined;
+  p.onMessage((m) => handle(m as TrainingRequest));
+}
+
+function handle(req: TrainingRequest): void {
   if (req.type === 'stop') {
     controller?.abort();
     return;
@@ -236,4 +254,11 @@ port.on('message', (req: TrainingRequest) => {
   }).finally(() => {
     controller = null;
   });
-});
+}
+
+// The desktop's entry: a worker_threads thread started by the extension host (src/host/trainingClient.ts).
+if (parentPort) {
+  const pp = parentPort;
+  const typing = (workerData as { typing?: SharedArrayBuffer } | null)?.typing;
+  serveTraining({ postMessage: (m) => pp.postMessage(m), onMessage: (f) => { pp.on('message', f); } }, { typing: typing ? new TypingSignal(typing) : null });
+}

@@ -11,7 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths';
 
-const BUNDLES = ['dist/extension.js', 'dist/cli.js', 'dist/trainingWorker.js', 'dist/completionWorker.js', 'dist/kernelThread.js', 'media/dashboard.js'];
+const BUNDLES = ['dist/extension.js', 'dist/cli.js', 'dist/trainingWorker.js', 'dist/completionWorker.js', 'dist/kernelThread.js', 'media/dashboard.js',
+  // The browser's (VS Code for the Web).
+  'dist/web/extension.js', 'dist/web/trainingWorker.js', 'dist/web/completionWorker.js'];
 const NETWORK_MODULES = ['net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'undici'];
 /** require("http"), require('node:https'), import("dns/promises"), … */
 const NETWORK_IMPORT = new RegExp(
@@ -31,7 +33,8 @@ function symbolSources(text: string): Record<string, number> {
   const found: Record<string, number> = {};
   let module = '(unattributed)';
   for (const line of text.split('\n')) {
-    const m = /^\/\/ (\S+\.(?:[cm]?js|tsx?))$/.exec(line);
+    // (Indented inside an IIFE bundle: the web workers'.)
+    const m = /^\s*\/\/ (\S+\.(?:[cm]?js|tsx?))$/.exec(line);
     if (m) {
       const p = m[1]!;
       const i = p.lastIndexOf('node_modules/');

@@ -25,6 +25,15 @@ export interface CreateKernelsOptions {
   threads?: number;
   /** Path of inkling-kernels.wasm. @default looked up next to this module, then in the package's dist/ */
   wasmPath?: string;
+  /** The module's bytes, in place of a file (the browser reads them from the extension's folder). */
+  wasmBytes?: Uint8Array;
+  /**
+   * `false`: the single-threaded build on a plain (not shared) memory, where shared memory cannot reach workers
+   * (a page that is not cross-origin isolated); `threads` is then 1. @default true
+   */
+  sharedMemory?: boolean;
+  /** Size of the wasm memory (see WasmKernelsOptions.maxMemoryBytes): all of it at once for the single-threaded build. */
+  maxMemoryBytes?: number;
 }
 
 /**
@@ -46,16 +55,18 @@ export async function createKernels(
     // Asked for by name: say why it is not used. Under `auto` its absence is the normal case.
     return opts.prefer === 'tfjs-node' ? { ...rest, fallbackReason: `${native}; using ${rest.kernels.name}` } : rest;
   }
-  const unsupported = wasmSupportProblem();
+  const shared = opts.sharedMemory ?? true;
+  const unsupported = wasmSupportProblem(shared);
   if (unsupported) return { kernels: new JsKernels(), fallbackReason: unsupported };
-  const threads = opts.threads ?? defaultThreads();
+  const threads = shared ? opts.threads ?? defaultThreads() : 1;
+  const source = { wasmPath: opts.wasmPath, bytes: opts.wasmBytes, sharedMemory: shared, maxMemoryBytes: opts.maxMemoryBytes };
   try {
-    return { kernels: await WasmKernels.create({ threads, wasmPath: opts.wasmPath }) };
+    return { kernels: await WasmKernels.create({ threads, ...source }) };
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     if (threads > 1) {
       try {
-        const kernels = await WasmKernels.create({ threads: 1, wasmPath: opts.wasmPath });
+        const kernels = await WasmKernels.create({ threads: 1, ...source });
         return { kernels, fallbackReason: `wasm kernels on 1 thread: ${reason}` };
       } catch {
         // Fall through to JS with the first reason, which names the real problem.
@@ -80,13 +91,14 @@ function loadTfjsNode(): TfMatMul | string {
 
 /**
  * Why the WebAssembly kernels cannot run on this host, or undefined if they can: they need WebAssembly with
- * SIMD, SharedArrayBuffer and Atomics, and a shared WebAssembly.Memory.
+ * SIMD, and (the threaded build, `shared`) SharedArrayBuffer and Atomics, and a shared WebAssembly.Memory.
  */
-export function wasmSupportProblem(): string | undefined {
+export function wasmSupportProblem(shared = true): string | undefined {
   const api = (globalThis as { WebAssembly?: { validate(b: Uint8Array): boolean; Memory: new (d: object) => object } })
     .WebAssembly;
   if (!api) return 'JS kernels: this host has no WebAssembly';
   if (!api.validate(SIMD_PROBE)) return 'JS kernels: this host has no WebAssembly SIMD';
+  if (!shared) return undefined;
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
     return 'JS kernels: this host has no SharedArrayBuffer/Atomics';
   }

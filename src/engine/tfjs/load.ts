@@ -15,6 +15,9 @@ export function loadTf(): Promise<{ tf: TF; backend: string }> {
       tf = require('@tensorflow/tfjs-node') as TF;
     } catch {
       tf = await import('@tensorflow/tfjs');
+      // The cpu backend, as in Node: in a browser TF.js would otherwise try WebGL first, which writing the model
+      // format does not need (and a web worker may not have).
+      await tf.setBackend('cpu');
     }
     // Production mode: no console banners suggesting the native backend (the CLI's output stays clean).
     tf.env().set('PROD', true);

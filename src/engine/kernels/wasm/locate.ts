@@ -41,8 +41,8 @@ function candidates(here: string, names: string[]): string[] {
  * else in the dist/ folder of the package that contains `here` (tsc output under out/).
  * Returns the path, or undefined with the places looked at in `tried`.
  */
-export function locateWasm(here: string, explicit?: string): { path?: string; tried: string[] } {
-  const list = explicit ? [path.resolve(explicit)] : candidates(here, [WASM_FILE]);
+export function locateWasm(here: string, explicit?: string, file = WASM_FILE): { path?: string; tried: string[] } {
+  const list = explicit ? [path.resolve(explicit)] : candidates(here, [file]);
   return { path: list.find((p) => existsSync(p)), tried: list };
 }
 

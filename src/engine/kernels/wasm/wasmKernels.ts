@@ -65,7 +65,22 @@ export interface WasmKernelsOptions {
   stallMs?: number;
   /** For tests: worker thread 1 exits in the middle of its chunk number N, as a thread that dies would. */
   exitThreadInChunk?: number;
+  /**
+   * The module's bytes, in place of reading `wasmPath` (the browser reads them with `workspace.fs` from the
+   * extension's folder).
+   */
+  bytes?: Uint8Array;
+  /**
+   * Shared memory (the threaded build, `inkling-kernels.wasm`). `false`: the single-threaded build
+   * (`inkling-kernels-st.wasm`, needs no SharedArrayBuffer) on a plain memory of fixed size (`maxMemoryBytes`,
+   * default 768 MiB, reserved up front: a plain memory that grew would detach the views handed out); `threads`
+   * must then be 1. @default true
+   */
+  sharedMemory?: boolean;
 }
+
+/** File name of the single-threaded build (no shared memory), in the package's dist/. */
+export const SINGLE_THREAD_WASM = 'inkling-kernels-st.wasm';
 
 /** Default thread count: the cores of this machine, at most 4 (the kernels are memory-bound beyond that). */
 export function defaultThreads(): number {
@@ -105,7 +120,7 @@ export class WasmKernels implements Kernels {
 
   private constructor(args: {
     arena: Arena; ex: GemmExports; scratch: number[]; ctl: Int32Array; ctlByteOffset: number; workers: Worker[];
-    threshold: number; spinMicros: number; scratchBytes: number; stallMs: number;
+    threshold: number; spinMicros: number; scratchBytes: number; stallMs: number; shared: boolean;
   }) {
     this.stallMs = args.stallMs;
     args.workers.forEach((w, i) => w.on('exit', (code) => {
@@ -124,7 +139,7 @@ export class WasmKernels implements Kernels {
     this.threshold = args.threshold;
     this.spinMicros = args.spinMicros;
     this.threads = 1 + args.workers.length;
-    this.name = this.threads > 1 ? `wasm-simd x${this.threads}` : 'wasm-simd';
+    this.name = this.threads > 1 ? `wasm-simd x${this.threads}` : args.shared ? 'wasm-simd' : 'wasm-simd (single-threaded build)';
     this.train = new WasmTrainOps(this, this.ex, this.threads);
   }
 
@@ -135,16 +150,24 @@ export class WasmKernels implements Kernels {
   static async create(opts: WasmKernelsOptions = {}): Promise<WasmKernels> {
     const api = wasmApi();
     if (!api) throw new Error('this JavaScript host has no WebAssembly');
-    if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
+    const shared = opts.sharedMemory ?? true;
+    if (shared && (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object')) {
       throw new Error('this JavaScript host has no SharedArrayBuffer/Atomics (WebAssembly threads)');
     }
-    const threads = opts.threads ?? defaultThreads();
+    const threads = opts.threads ?? (shared ? defaultThreads() : 1);
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
       throw new RangeError(`threads must be an integer from 1 to 64, got ${threads}`);
     }
-    const found = locateWasm(__dirname, opts.wasmPath);
-    if (!found.path) {
-      throw new Error(`inkling-kernels.wasm not found (looked at ${found.tried.join(', ')}); run scripts/build-wasm.mjs`);
+    if (!shared && threads !== 1) throw new RangeError('the single-threaded build (no shared memory) runs on 1 thread');
+    let name = opts.wasmPath ?? (shared ? 'inkling-kernels.wasm' : SINGLE_THREAD_WASM);
+    let bytes = opts.bytes;
+    if (!bytes) {
+      const found = shared ? locateWasm(__dirname, opts.wasmPath) : locateWasm(__dirname, opts.wasmPath, SINGLE_THREAD_WASM);
+      if (!found.path) {
+        throw new Error(`${name} not found (looked at ${found.tried.join(', ')}); run scripts/build-wasm.mjs`);
+      }
+      name = found.path;
+      bytes = new Uint8Array(await readFile(found.path));
     }
     let script: string | undefined;
     if (threads > 1) {
@@ -152,23 +175,25 @@ export class WasmKernels implements Kernels {
       if (!t.path) throw new Error(`kernel worker script not found (looked at ${t.tried.join(', ')})`);
       script = t.path;
     }
-    const bytes = new Uint8Array(await readFile(found.path));
     let module: WasmModule;
     try {
       module = await api.compile(bytes);
     } catch (e) {
-      throw new Error(`cannot compile ${found.path} (does this host support WebAssembly SIMD and threads?): ${String(e)}`, { cause: e });
+      throw new Error(`cannot compile ${name} (does this host support WebAssembly SIMD${shared ? ' and threads' : ''}?): ${String(e)}`, { cause: e });
     }
 
-    const maxBytes = Math.min(65536 * PAGE, Math.ceil((opts.maxMemoryBytes ?? 2 ** 31) / PAGE) * PAGE);
+    const maxBytes = Math.min(65536 * PAGE, Math.ceil((opts.maxMemoryBytes ?? (shared ? 2 ** 31 : 768 * 2 ** 20)) / PAGE) * PAGE);
     const memImport = api.Module.imports(module).find((i) => i.kind === 'memory');
-    if (!memImport) throw new Error(`${found.path} does not import its memory; rebuild it with scripts/build-wasm.mjs`);
+    if (!memImport) throw new Error(`${name} does not import its memory; rebuild it with scripts/build-wasm.mjs`);
     let memory: WasmMemory;
     try {
-      // 2 MiB to start (the module's own stack needs 64 KiB); the arena grows it as buffers are allocated.
-      memory = new api.Memory({ initial: Math.min(32, maxBytes / PAGE), maximum: maxBytes / PAGE, shared: true });
+      // Shared: 2 MiB to start (the module's own stack needs 64 KiB); the arena grows it as buffers are allocated.
+      // Plain: all of it at once, never grown (growing a plain memory detaches every view of it).
+      memory = shared
+        ? new api.Memory({ initial: Math.min(32, maxBytes / PAGE), maximum: maxBytes / PAGE, shared: true })
+        : new api.Memory({ initial: maxBytes / PAGE, maximum: maxBytes / PAGE });
     } catch (e) {
-      throw new Error(`cannot create a shared WebAssembly.Memory of up to ${maxBytes} bytes: ${String(e)}`, { cause: e });
+      throw new Error(`cannot create a ${shared ? 'shared ' : ''}WebAssembly.Memory of ${shared ? 'up to ' : ''}${maxBytes} bytes: ${String(e)}`, { cause: e });
     }
     const ex = instantiateKernels(api, module, memory);
     const scratchBytes = ex.gemm_scratch_bytes();
@@ -199,7 +224,7 @@ export class WasmKernels implements Kernels {
     }
     return new WasmKernels({
       arena, ex, scratch, ctl, ctlByteOffset: ctlOff, workers, threshold: opts.parallelThreshold ?? 1 << 17, spinMicros, scratchBytes,
-      stallMs: opts.stallMs ?? 3000,
+      stallMs: opts.stallMs ?? 3000, shared,
     });
   }
 

@@ -1,0 +1,51 @@
+/**
+ * A compute server in a Web Worker (VS Code for the Web, where the host lets an extension start workers): the
+ * worker's scope is the port; the first message is the host's {@link WorkerInit}; files go through the host
+ * (remoteFs). Bundled by scripts/build.mjs as classic scripts (IIFE: VS Code loads nested workers with
+ * importScripts) into dist/web/trainingWorker.js and dist/web/completionWorker.js.
+ */
+import type { ComputePort } from '../shared/platform';
+import { TypingSignal } from '../shared/typing';
+import type { ComputeEnv } from './env';
+import { isTagged, remoteFs, type WorkerInit } from './remoteFs';
+
+interface WorkerScope {
+  postMessage(m: unknown): void;
+  addEventListener(type: 'message', f: (e: { data: unknown }) => void): void;
+}
+
+export function runInWebWorker(serve: (port: ComputePort, env: ComputeEnv) => void): void {
+  const scope = globalThis as unknown as WorkerScope;
+  const listeners: ((m: unknown) => void)[] = [];
+  const port: ComputePort = { postMessage: (m) => scope.postMessage(m), onMessage: (f) => { listeners.push(f); } };
+  const fs = remoteFs(port);
+  let started = false;
+  scope.addEventListener('message', (e) => {
+    const m = e.data;
+    if (fs.handle(m)) return;
+    if (isTagged(m, 'init')) {
+      if (started) return;
+      started = true;
+      const init = m as WorkerInit;
+      const folders = [...init.folders].sort((a, b) => b.uri.length - a.uri.length);
+      serve(port, {
+        fs,
+        kernels: { wasmBytes: init.wasmBytes, sharedMemory: false, threads: 1 },
+        typing: init.typing ? new TypingSignal(init.typing) : null,
+        docPath: (doc) => {
+          const f = folders.find((x) => doc.startsWith(`${x.uri}/`));
+          if (!f) return undefined;
+          try {
+            return `${f.path.replace(/\/+$/, '')}/${decodeURIComponent(doc.slice(f.uri.length + 1))}`;
+          } catch {
+            return undefined;
+          }
+        },
+        note: init.note,
+      });
+      scope.postMessage({ __inkling: 'ready' });
+      return;
+    }
+    for (const f of listeners) f(m);
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * The browser runtime check and bench (bundled by scripts/build.mjs into out/browser/runtime.js, an IIFE that sets
+ * `globalThis.inklingRuntime`; scripts/browser-runtime.mjs serves it to Chromium with and without cross-origin
+ * isolation, and runs the same function in Node for the figures side by side). Both WebAssembly builds are loaded
+ * from bytes as the web extension loads them: the single-threaded one (plain memory) must work everywhere SIMD
+ * does, the threaded one (shared memory) only where SharedArrayBuffer exists (a cross-origin isolated page, Node).
+ * Each is checked against the JS reference kernels; then training speed and completion latency are measured.
+ */
+import { createKernels, JsKernels, wasmSupportProblem, type Kernels } from '../../src/engine/kernels';
+import { benchEngine } from '../../src/bench/training';
+import { benchLatency } from '../../src/bench/latency';
+import { DEFAULT_MODEL } from '../../src/shared/modelConfig';
+import { Rng } from '../../src/engine/rng';
+import { trainOnText } from '../../src/engine/pipeline';
+import { memoryFs, responsiveness } from './responsiveness';
+import { webWorkerCheck } from './webWorkers';
+
+export interface RuntimeOptions {
+  /** Reads a file of the package's dist/ (fetch in the page, fs in Node). */
+  load(name: string): Promise<Uint8Array>;
+  /** Seconds per training measurement (0: the checks only). */
+  seconds: number;
+  /** Text for the latency measurement (its characters make the vocabulary). */
+  text: string;
+  /** Also measure the threaded build on this many threads (Node only: kernel threads are worker_threads). */
+  threads?: number;
+}
+
+export interface BuildReport {
+  kernels: string;
+  fallbackReason?: string;
+  /** Largest |wasm − JS| over two gemms, relative to the largest |JS| value. */
+  maxRelError?: number;
+  /** Largest weight difference after three training steps on wasm and on JS, relative to the largest weight. */
+  trainingRelError?: number;
+  trainCharsPerSec?: number;
+  trainCharsPerSecBatch8?: number;
+  latency?: { typing: { p50: number; p95: number }; cold: { p50: number; p95: number } };
+}
+
+export interface RuntimeReport {
+  where: string;
+  crossOriginIsolated: boolean;
+  sharedArrayBuffer: boolean;
+  simd: string;
+  single: BuildReport;
+  threaded: BuildReport;
+  threadedMulti?: BuildReport;
+}
+
+function random(n: number, rng: Rng): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+}
+
+/** Three training steps of a small LSTM on `k` and on the JS kernels: the largest weight difference, relative. */
+async function trainingError(k: Kernels): Promise<number> {
+  const text = 'the quick brown fox jumps over the lazy dog; '.repeat(40);
+  const run = (kernels: Kernels) => trainOnText({
+    kernels, texts: { train: [text], validation: [] },
+    model: { cell: 'lstm', layers: 1, units: 24, embeddingSize: 8, dropout: 0 },
+    train: { minutes: 0, maxSteps: 3, batchSize: 4, seqLength: 16, validateEverySeconds: 3600, seed: 3 },
+  });
+  const [x, y] = [(await run(k)).weights, (await run(new JsKernels())).weights];
+  let err = 0;
+  let max = 0;
+  for (let i = 0; i < y.length; i++) {
+    err = Math.max(err, Math.abs(x[i]! - y[i]!));
+    max = Math.max(max, Math.abs(y[i]!));
+  }
+  return err / max;
+}
+
+/** The same products on `k` and on the JS kernels: the largest difference relative to the largest value. */
+function referenceError(k: Kernels): number {
+  const js = new JsKernels();
+  const rng = new Rng(5);
+  const [m, n, kk] = [37, 91, 70];
+  const a = random(m * kk, rng);
+  const b = random(kk * n, rng);
+  const run = (ker: Kernels) => {
+    const A = ker.alloc(a.length); A.set(a);
+    const B = ker.alloc(b.length); B.set(b);
+    const C = ker.alloc(m * n);
+    ker.gemm(false, true, m, n, kk, A, kk, B, kk, C, n, false);
+    ker.gemm(true, false, m, n, kk, A, m, B, n, C, n, true);
+    return [...C];
+  };
+  const x = run(k);
+  const y = run(js);
+  let err = 0;
+  let max = 0;
+  for (let i = 0; i < y.length; i++) {
+    err = Math.max(err, Math.abs(x[i]! - y[i]!));
+    max = Math.max(max, Math.abs(y[i]!));
+  }
+  return err / max;
+}
+
+async function measure(k: Kernels, opts: RuntimeOptions): Promise<Omit<BuildReport, 'kernels'>> {
+  const out: Omit<BuildReport, 'kernels'> = { maxRelError: referenceError(k), trainingRelError: await trainingError(k) };
+  if (opts.seconds > 0) {
+    const c = { ...DEFAULT_MODEL, vocabSize: 96 };
+    out.trainCharsPerSec = Math.round((await benchEngine(k, c, 32, 64, opts.seconds)).charsPerSec ?? 0);
+    out.trainCharsPerSecBatch8 = Math.round((await benchEngine(k, c, 8, 64, opts.seconds)).charsPerSec ?? 0);
+    const l = benchLatency(k, { ...DEFAULT_MODEL, vocabSize: 0 }, opts.text, 256, 100);
+    out.latency = { typing: l.typing, cold: l.cold };
+  }
+  return out;
+}
+
+export async function runtime(opts: RuntimeOptions): Promise<RuntimeReport> {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { userAgent?: string }; process?: { version?: string } };
+  const report: RuntimeReport = {
+    where: g.navigator?.userAgent?.includes('Chrome') ? `Chromium (${/Chrome\/[\d.]+/.exec(g.navigator.userAgent)?.[0] ?? '?'})` : `Node ${g.process?.version ?? '?'}`,
+    crossOriginIsolated: g.crossOriginIsolated === true,
+    sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
+    simd: wasmSupportProblem(false) ?? 'yes',
+    single: { kernels: '' },
+    threaded: { kernels: '' },
+  };
+  const builds: [keyof RuntimeReport & ('single' | 'threaded' | 'threadedMulti'), Parameters<typeof createKernels>[0]][] = [
+    ['single', { prefer: 'wasm', sharedMemory: false, wasmBytes: await opts.load('inkling-kernels-st.wasm') }],
+    ['threaded', { prefer: 'wasm', sharedMemory: true, threads: 1, wasmBytes: await opts.load('inkling-kernels.wasm') }],
+  ];
+  if (opts.threads && opts.threads > 1) builds.push(['threadedMulti', { prefer: 'wasm', sharedMemory: true, threads: opts.threads }]);
+  for (const [key, o] of builds) {
+    const { kernels, fallbackReason } = await createKernels(o);
+    try {
+      report[key] = { kernels: kernels.name, fallbackReason, ...(kernels instanceof JsKernels ? {} : await measure(kernels, opts)) };
+    } finally {
+      kernels.dispose();
+    }
+  }
+  return report;
+}
+
+(globalThis as { inklingRuntime?: typeof runtime }).inklingRuntime = runtime;
+(globalThis as { inklingResponsiveness?: typeof responsiveness }).inklingResponsiveness = responsiveness;
+(globalThis as { inklingMemoryFs?: typeof memoryFs }).inklingMemoryFs = memoryFs;
+(globalThis as { inklingWebWorkerCheck?: typeof webWorkerCheck }).inklingWebWorkerCheck = webWorkerCheck;
