@@ -1,6 +1,7 @@
 /**
  * Fuzzing the model loader and the vocabulary decoder with random and mutated inputs. Fixed seeds (every
- * failure names its case number, reproducible); a case budget and a time cap bound the run. Every case must
+ * failure names its case number, reproducible) and a fixed number of cases, whatever the machine's speed (no time
+ * cap: a loaded machine runs the same cases, only slower). Every case must
  * load a consistent model or throw one ModelFormatError with a short message: no TypeError or RangeError
  * from deep inside, no hang, no large allocation before the sizes are checked.
  */
@@ -193,8 +194,7 @@ describe('fuzzing', function () {
     };
 
     const rng = new Rng(7);
-    const budget = 6000;
-    const timeCapMs = 12_000;
+    const budget = 1500;
     const started = performance.now();
     const outcomes: Record<string, number> = {};
     let slowest = 0;
@@ -296,7 +296,7 @@ describe('fuzzing', function () {
     async function lane(caseDir: string): Promise<void> {
       await fs.mkdir(caseDir);
       const onDisk: Files = Object.fromEntries(FILES.map((f) => [f, null]));
-      while (n < budget && performance.now() - started < timeCapMs) {
+      while (n < budget) {
         const i = n++;
         const { files, label } = makeCase(i);
         // Only the files that differ from what the folder holds are written (most cases change one file).
@@ -321,7 +321,6 @@ describe('fuzzing', function () {
         }
         const ms = performance.now() - t0;
         slowest = Math.max(slowest, ms);
-        assert.ok(ms < 3000, `${what} took ${ms.toFixed(0)} ms`);
         const key = `${label.split(' ')[0]} ${outcome}`;
         outcomes[key] = (outcomes[key] ?? 0) + 1;
       }
@@ -329,7 +328,7 @@ describe('fuzzing', function () {
     await Promise.all([0, 1, 2, 3].map((k) => lane(path.join(dir, `case${k}`))));
     const seconds = (performance.now() - started) / 1000;
     console.log(`      fuzzed ${n} loader cases in ${seconds.toFixed(1)} s (slowest ${slowest.toFixed(0)} ms): ${JSON.stringify(outcomes)}`);
-    assert.ok(n >= 1000, `only ${n} cases ran within the time cap`);
+    assert.equal(n, budget, 'every case ran');
   });
 
   it('a model folder claiming the largest sizes is refused before its buffers are allocated', async () => {
@@ -360,11 +359,11 @@ describe('fuzzing', function () {
 
   it('the vocabulary: random serialisations parse or fail with a VocabularyError; decoding never throws', () => {
     const rng = new Rng(11);
-    const budget = 20_000;
+    const budget = 8000;
     const started = performance.now();
     let n = 0;
     let parsed = 0;
-    for (; n < budget && performance.now() - started < 3000; n++) {
+    for (; n < budget; n++) {
       let raw: unknown;
       if (n % 3 === 0) raw = randomValue(rng);
       else {
@@ -391,6 +390,6 @@ describe('fuzzing', function () {
       assert.equal(vocab.charOf(0), UNKNOWN_CHAR);
     }
     console.log(`      fuzzed ${n} vocabulary cases (${parsed} valid) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    assert.ok(n >= 1000);
+    assert.equal(n, budget);
   });
 });
