@@ -310,7 +310,7 @@ async function main() {
     process.once(sig, () => { log(`${sig}: stopping`); code = 1; stopPass().finally(() => { finish(); process.exit(130); }); });
   }
   // A --grep for one of the own passes' titles runs that pass alone (the trusted pass would find nothing to run).
-  const onlyOwnPass = grep !== undefined && /^\^?(Restricted Mode|Multi-root)/i.test(grep);
+  const onlyOwnPass = grep !== undefined && /^\^?(Restricted Mode|Multi-root|Web host)/i.test(grep);
   const passes = onlyOwnPass ? [] : [{ name: 'trusted', dir: runDir, restricted: false }];
   if (restrictedPass) passes.push({ name: 'Restricted Mode', dir: path.join(runDir, 'restricted'), restricted: true });
   if (multiRootPass) passes.push({ name: 'multi-root', dir: path.join(runDir, 'multiroot'), multiRoot: true });
