@@ -19,6 +19,7 @@
  */
 import { type Continuation, shownText } from '../engine/confident';
 import { longestWordPrefix } from './keystrokes';
+import type { GhostTextFigures } from '../shared/progress';
 
 /** A stretch of a held-out file that the simulated user types: `text.slice(start, end)`, after `text.slice(0, start)`. */
 export interface Segment {
@@ -59,16 +60,9 @@ export interface PersonRun {
   suggestions: SuggestionRecord[];
 }
 
-export interface PersonFigures {
+/** The figures at one threshold; `keystrokesSaved` = 1 − (keystrokes + readCost × characters read) ÷ baseline. */
+export interface PersonFigures extends GhostTextFigures {
   threshold: number;
-  suggestions: number;
-  charsShown: number;
-  charsRight: number;
-  precision: number;
-  recall: number;
-  fullAcceptRate: number;
-  /** 1 − (keystrokes + readCost × characters read) ÷ baseline. */
-  keystrokesSaved: number;
   /** Mean characters shown per suggestion. */
   meanShown: number;
 }

@@ -7,6 +7,8 @@
  * untrusted: the host passes it through {@link parseWebviewMessage} and ignores what that rejects.
  */
 
+import type { GhostTextFigures } from './progress';
+
 /** The panel's view type (package.json's `onWebviewPanel:` activation event names it). */
 export const DASHBOARD_VIEW_TYPE = 'inkling.dashboard';
 
@@ -86,14 +88,7 @@ export interface ModelView {
 }
 
 /** One model's ghost text on the held-out files (see `GhostTextFigures` in shared/progress.ts). */
-export interface GhostTextFiguresView {
-  suggestions: number;
-  charsShown: number;
-  charsRight: number;
-  precision: number;
-  recall: number;
-  fullAcceptRate: number;
-}
+export type GhostTextFiguresView = Omit<GhostTextFigures, 'keystrokesSaved'>;
 
 export interface GhostTextView {
   /** The confidence threshold the figures are for. */
