@@ -68,8 +68,12 @@ describe('Reliability in VS Code', function () {
         editor.selection = new vscode.Selection(doc.positionAt(doc.getText().length), doc.positionAt(doc.getText().length));
       };
 
-      /** Types for `ms` at 10 characters a second, asking for a completion after each character. */
-      const phase = async (ms: number) => {
+      /**
+       * Types 30 characters at 10 a second, asking for a completion after each; with `untilSteps`, goes on typing until
+       * training has taken more than that many steps since the fifth keystroke (on a loaded machine steps come
+       * slower: the test waits for them instead of guessing how many fit in three seconds; at most 2 minutes).
+       */
+      const phase = async (untilSteps?: number) => {
         const h = monitorEventLoopDelay({ resolution: 1 });
         const latencies: number[] = [];
         let workerCalls = 0;
@@ -77,7 +81,7 @@ describe('Reliability in VS Code', function () {
         h.enable();
         const t0 = Date.now();
         let settled = -1;
-        for (let i = 0; Date.now() - t0 < ms; i++) {
+        for (let i = 0; i < 30 || (untilSteps !== undefined && settled >= 0 && stepNow() - settled <= untilSteps && Date.now() - t0 < 120_000); i++) {
           const slot = t0 + i * 100;
           await typeOne();
           a.provider.latencies.length = 0; // the provider's record of worker answers: empty, to see if this call made one
@@ -102,10 +106,10 @@ describe('Reliability in VS Code', function () {
         };
       };
 
-      const withoutPause = await phase(3000);
+      const withoutPause = await phase(5);
       await cfg().update('training.pauseWhileTyping', true, vscode.ConfigurationTarget.Workspace);
       await sleep(1000);
-      const withPause = await phase(3000);
+      const withPause = await phase();
       const stoppedAt = Date.now();
       const stepAtStop = stepNow();
       await waitFor('training to resume after the typing stopped', () => stepNow() > stepAtStop + 2, 10_000);
