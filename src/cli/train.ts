@@ -199,7 +199,7 @@ async function showSamples(
   log('  file:line  typed│ghost text   (the line in the file)');
   for (const s of samples) {
     const ghost = s.shown ? `│${s.shown}` : '│  (nothing shown: not sure enough)';
-    log(`  ${s.path}:${s.line}  ${s.typed.trim()}${ghost}   (${s.typed.trim()}${s.real})`);
+    log(`  ${s.path}:${s.line}  ${s.typed.trimStart()}${ghost}   (${s.typed.trimStart()}${s.real})`);
   }
   const g = record?.ghostText;
   if (g) {
