@@ -44,6 +44,8 @@ export class InklingProvider implements vscode.InlineCompletionItemProvider {
     const answer: Answer = { source: 'none' };
     // The document as it was when the editor asked (it may change while the worker answers).
     const asked = TRACE_FILE ? { version: document.version, chars: document.getText().length, offset: document.offsetAt(position) } : undefined;
+    // Asked (before any answer): a test that gets no answer can tell a request never made from one not answered.
+    if (asked) appendTrace({ doc: document.uri.toString(), started: true, ...asked, explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke });
     let items: vscode.InlineCompletionItem[] | undefined;
     try {
       items = await this.provide(document, position, context, token, answer);
@@ -164,8 +166,8 @@ interface Answer {
  * With INKLING_COMPLETION_TRACE set to a file, every answer of the provider is appended to it as one JSON line
  * (document, offset, the text offered, where it came from, cancelled or not, asked explicitly or not, the error of a
  * failed request, its place among the messages sent to the worker), and so is every document text given to the
- * worker's models (`observe`): how the end-to-end tests know what the models read, in order, and that
- * the editor has answered at a position, including with nothing, without waiting a fixed time.
+ * worker's models (`observe`) and every request as it is made (`started`, before its answer): how the end-to-end
+ * tests know what the models read, in order, and that the editor has answered at a position, including with nothing, without waiting a fixed time.
  */
 // (No `process` in the browser's extension host: there is no trace there.)
 const TRACE_FILE = typeof process === 'object' ? process.env.INKLING_COMPLETION_TRACE : undefined;

@@ -65,6 +65,8 @@ interface TraceLine {
   explicit?: boolean; error?: string; seq?: number;
   /** A document text given to the worker's models (then `text` is that text). */
   observe?: boolean;
+  /** A request as the editor made it, before its answer (the answer is a line of its own). */
+  started?: boolean;
 }
 
 describe('The editor and the evaluation agree', function () {
@@ -110,7 +112,9 @@ describe('The editor and the evaluation agree', function () {
 
   const statusText = async (page: VsCodeSession['page']): Promise<string> =>
     (await page.locator('.statusbar-item').filter({ hasText: 'Inkling' }).first().textContent().catch(() => '')) ?? '';
-  const readTrace = (): TraceLine[] => fs.readFileSync(traceFile, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as TraceLine);
+  const readAll = (): TraceLine[] => fs.readFileSync(traceFile, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as TraceLine);
+  /** Answers and document texts read, in order (not the requests as made: see {@link TraceLine.started}). */
+  const readTrace = (): TraceLine[] => readAll().filter((t) => !t.started);
 
   it('types held-out lines after training; precision and recall match the evaluation of the same model and text', async () => {
     const s = session!;
@@ -158,10 +162,15 @@ describe('The editor and the evaluation agree', function () {
           await page.keyboard.press('Alt+Backslash');
         }
         if (Date.now() > deadline) {
+          const all = readAll();
           const last = trace.filter((t) => inDoc(t) && !t.observe).slice(-5).map((t) => JSON.stringify(t)).join('\n      ');
+          const made = all.filter((t) => inDoc(t) && t.started);
           const shown = (await readEditorLines(page).catch(() => [])).slice(-4).join(' | ');
+          const log = (readExtensionLog(s) ?? '').trimEnd().split('\n').slice(-15).join('\n      ');
           throw new Error(`no completion answer at offset ${offset} (after typing ${JSON.stringify(typed.slice(-40))}) within 40 s (asked explicitly after 10 s).\n` +
-            `    the editor's last lines: ${shown}\n    its last answers:\n      ${last || '(none)'}`);
+            `    the editor's last lines: ${shown}\n    its last answers:\n      ${last || '(none)'}\n` +
+            `    requests made in the document: ${made.length} (the last at offset ${made.at(-1)?.offset ?? '-'}), document texts read: ${trace.filter((t) => inDoc(t) && t.observe).length}, ` +
+            `trace lines in all: ${all.length}\n    the extension's log, last lines:\n      ${log}`);
         }
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -40,7 +40,7 @@ describe('README picture: the default model after its default training', functio
   this.timeout(600_000);
   let session: VsCodeSession | undefined;
   let traceFile = '';
-  const readTrace = (): { doc: string; offset: number; chars: number; text: string; cancelled: boolean; observe?: boolean }[] =>
+  const readTrace = (): { doc: string; offset: number; chars: number; text: string; cancelled: boolean; observe?: boolean; started?: boolean }[] =>
     fs.readFileSync(traceFile, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as ReturnType<typeof readTrace>[number]);
 
   before(async function () {
@@ -121,7 +121,7 @@ describe('README picture: the default model after its default training', functio
     /** The provider's answer for the document as typed, then the editor showing it. */
     const shownNow = async (): Promise<string> => {
       const answer = await waitFor(`the answer at offset ${typed.length}`, () => readTrace().reverse()
-        .find((t) => t.doc.endsWith(path.basename(FILE)) && t.offset === typed.length && t.chars === typed.length && !t.cancelled && t.observe === undefined), 30_000);
+        .find((t) => t.doc.endsWith(path.basename(FILE)) && t.offset === typed.length && t.chars === typed.length && !t.cancelled && t.observe === undefined && !t.started), 30_000);
       return waitFor('the ghost text to show the answer', async () => { const g = await readGhostText(page); return g === answer.text ? { g } : undefined; }, 10_000)
         .then((r) => r.g, () => readGhostText(page));
     };
