@@ -56,67 +56,70 @@ export function serve({ isolated }) {
     res.writeHead(200, { ...headers, 'Content-Type': f.type, 'Cache-Control': 'no-store' });
     res.end(f.body());
   });
+  // Chromium opens a spare connection beside the one it uses (a preconnect) and may never send a request on it:
+  // server.close() closes only idle connections that have served a request, so it would wait for that one until
+  // the server's headers timeout (a minute or more) closed it. Every socket is destroyed on close instead.
+  const sockets = new Set();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
     url: `http://127.0.0.1:${server.address().port}/`,
-    close: () => new Promise((r) => server.close(r)),
+    close: () => new Promise((r) => {
+      server.close(() => r());
+      for (const socket of sockets) socket.destroy();
+    }),
   })));
 }
 
-/** Runs the page's `inklingRuntime` in Chromium, served with or without isolation. */
-export async function runInChromium({ isolated, seconds, context }) {
+/**
+ * Serves the page (with or without isolation), opens it in `context` and runs `fn(page)`; then closes the page and
+ * the server. The page's `[inkling] ` console lines and its uncaught errors go to `log`.
+ */
+async function withPage({ isolated, context, log, ready }, fn) {
   const server = await serve({ isolated });
   const page = await context.newPage();
+  const errors = [];
   try {
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => { errors.push(e.message); log(`page error: ${e.message}`); });
+    page.on('console', (m) => { if (m.text().startsWith('[inkling] ')) log(m.text().slice(10)); });
     await page.goto(server.url, { waitUntil: 'load' });
-    await page.waitForFunction(() => typeof globalThis.inklingRuntime === 'function');
-    const report = await page.evaluate(async (s) => globalThis.inklingRuntime({
-      load: async (name) => new Uint8Array(await (await fetch(`/dist/${name}`)).arrayBuffer()),
-      seconds: s,
-      text: await (await fetch('/text')).text(),
-    }), seconds);
-    if (errors.length) report.pageErrors = errors;
-    return report;
+    await page.waitForFunction((name) => typeof globalThis[name] === 'function', ready);
+    const out = await fn(page);
+    if (errors.length) out.pageErrors = errors;
+    return out;
   } finally {
     await page.close();
     await server.close();
   }
+}
+
+/** Runs the page's `inklingRuntime` in Chromium, served with or without isolation. */
+export function runInChromium({ isolated, seconds, context, log = () => undefined }) {
+  return withPage({ isolated, context, log, ready: 'inklingRuntime' }, (page) => page.evaluate(async (s) => globalThis.inklingRuntime({
+    load: async (name) => new Uint8Array(await (await fetch(`/dist/${name}`)).arrayBuffer()),
+    seconds: s, log: (line) => console.log(`[inkling] ${line}`),
+    text: await (await fetch('/text')).text(),
+  }), seconds));
 }
 
 /** The web host's thread while training runs on it, time-sliced, in Chromium (a page's thread, no isolation). */
-export async function responsivenessInChromium({ seconds, context }) {
-  const server = await serve({ isolated: false });
-  const page = await context.newPage();
-  try {
-    await page.goto(server.url, { waitUntil: 'load' });
-    await page.waitForFunction(() => typeof globalThis.inklingResponsiveness === 'function');
-    return await page.evaluate(async (s) => globalThis.inklingResponsiveness({
-      fs: globalThis.inklingMemoryFs(await (await fetch('/corpus.json')).json()), root: '/ws', modelDir: '/store/model',
-      wasmBytes: new Uint8Array(await (await fetch('/dist/inkling-kernels-st.wasm')).arrayBuffer()),
-      seconds: s, context: await (await fetch('/typing')).text(),
-    }), seconds);
-  } finally {
-    await page.close();
-    await server.close();
-  }
+export function responsivenessInChromium({ seconds, context, log = () => undefined }) {
+  return withPage({ isolated: false, context, log, ready: 'inklingResponsiveness' }, (page) => page.evaluate(async (s) => globalThis.inklingResponsiveness({
+    fs: globalThis.inklingMemoryFs(await (await fetch('/corpus.json')).json()), root: '/ws', modelDir: '/store/model',
+    wasmBytes: new Uint8Array(await (await fetch('/dist/inkling-kernels-st.wasm')).arrayBuffer()),
+    seconds: s, context: await (await fetch('/typing')).text(), log: (line) => console.log(`[inkling] ${line}`),
+  }), seconds));
 }
 
 /** The web extension's Web Worker path in Chromium: dist/web's worker scripts, the page answering their file calls. */
-export async function webWorkersInChromium({ context }) {
-  const server = await serve({ isolated: false });
-  const page = await context.newPage();
-  try {
-    await page.goto(server.url, { waitUntil: 'load' });
-    await page.waitForFunction(() => typeof globalThis.inklingWebWorkerCheck === 'function');
-    return await page.evaluate(async () => globalThis.inklingWebWorkerCheck({
-      fs: globalThis.inklingMemoryFs(await (await fetch('/corpus.json')).json()), root: '/ws', base: globalThis.location.origin,
-      wasmBytes: new Uint8Array(await (await fetch('/dist/inkling-kernels-st.wasm')).arrayBuffer()),
-    }));
-  } finally {
-    await page.close();
-    await server.close();
-  }
+export function webWorkersInChromium({ context, log = () => undefined }) {
+  return withPage({ isolated: false, context, log, ready: 'inklingWebWorkerCheck' }, (page) => page.evaluate(async () => globalThis.inklingWebWorkerCheck({
+    fs: globalThis.inklingMemoryFs(await (await fetch('/corpus.json')).json()), root: '/ws', base: globalThis.location.origin,
+    wasmBytes: new Uint8Array(await (await fetch('/dist/inkling-kernels-st.wasm')).arrayBuffer()),
+    log: (line) => console.log(`[inkling] ${line}`),
+  })));
 }
 
 /** The same in Node (same in-memory files, same single-threaded build). */
@@ -144,23 +147,41 @@ export async function runInNode({ seconds, threads = 2 }) {
   return JSON.parse(r.stdout);
 }
 
-/** Node, then Chromium without and with cross-origin isolation; with `responsivenessSeconds`, that measurement too. */
-export async function runAll({ seconds, responsivenessSeconds = 0 }) {
+/** A logger that stamps each line with the seconds since it was made. */
+export function phaseLog(write = (line) => process.stderr.write(`${line}\n`)) {
+  const t0 = performance.now();
+  return (line) => write(`[browser-runtime ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+}
+
+/**
+ * Node, then Chromium without and with cross-origin isolation; with `responsivenessSeconds`, that measurement too;
+ * then the Web Workers check. `log` gets a line at the start and end of each phase (and the pages' own phases).
+ */
+export async function runAll({ seconds, responsivenessSeconds = 0, log = () => undefined }) {
   for (const f of ['out/browser/runtime.js', 'out/test/browser/runtime.js', 'dist/inkling-kernels.wasm', 'dist/inkling-kernels-st.wasm']) {
     if (!existsSync(path.join(root, f))) throw new Error(`${f} is missing: run \`npm run build && npx tsc -b\` first`);
   }
-  const node = await runInNode({ seconds });
-  const context = await launchBrowser({ runDir: freshRunDir('browser-runtime') });
+  const phase = async (name, fn) => {
+    log(`${name}: start`);
+    const r = await fn();
+    log(`${name}: done`);
+    return r;
+  };
+  const node = await phase('Node', () => runInNode({ seconds }));
+  const context = await phase('Chromium launch', () => launchBrowser({ runDir: freshRunDir('browser-runtime') }));
   try {
-    const plain = await runInChromium({ isolated: false, seconds, context });
-    const isolated = await runInChromium({ isolated: true, seconds, context });
+    const plain = await phase('page, not isolated', () => runInChromium({ isolated: false, seconds, context, log }));
+    const isolated = await phase('page, cross-origin isolated', () => runInChromium({ isolated: true, seconds, context, log }));
     const responsive = responsivenessSeconds > 0
-      ? { chromium: await responsivenessInChromium({ seconds: responsivenessSeconds, context }), node: await responsivenessInNode({ seconds: responsivenessSeconds }) }
+      ? {
+        chromium: await phase('responsiveness in the page', () => responsivenessInChromium({ seconds: responsivenessSeconds, context, log })),
+        node: await phase('responsiveness in Node', () => responsivenessInNode({ seconds: responsivenessSeconds })),
+      }
       : undefined;
-    const workers = await webWorkersInChromium({ context });
+    const workers = await phase('Web Workers in the page', () => webWorkersInChromium({ context, log }));
     return { node, plain, isolated, responsive, workers };
   } finally {
-    await context.close();
+    await phase('Chromium close', () => context.close());
   }
 }
 
@@ -174,7 +195,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const i = process.argv.indexOf('--seconds');
   const seconds = i >= 0 ? Number(process.argv[i + 1]) : 5;
   const j = process.argv.indexOf('--responsiveness-seconds');
-  const all = await runAll({ seconds, responsivenessSeconds: j >= 0 ? Number(process.argv[j + 1]) : 30 });
+  const all = await runAll({ seconds, responsivenessSeconds: j >= 0 ? Number(process.argv[j + 1]) : 30, log: phaseLog() });
   if (process.argv.includes('--json')) console.log(JSON.stringify(all, null, 2));
   console.log(`\n${all.node.where}; ${all.plain.where}. Default model (2 × LSTM 256), ${seconds} s per training figure.\n`);
   console.log('| where | kernels | train chars/s (batch 32 × 64) | (batch 8 × 64) | completion ms p50 typing / cold | max rel. error vs JS |');

@@ -74,7 +74,10 @@ export interface ResponsivenessResult {
 export async function responsiveness(o: {
   fs: PlatformFs; root: string; modelDir: string; wasmBytes: Uint8Array; seconds: number; context: string;
   training?: Partial<TrainConfig>;
+  /** Called at each phase (the page's console.log, forwarded by scripts/browser-runtime.mjs). */
+  log?: (line: string) => void;
 }): Promise<ResponsivenessResult> {
+  const log = o.log ?? (() => undefined);
   const env = { fs: o.fs, kernels: { wasmBytes: o.wasmBytes, sharedMemory: false, threads: 1 } };
   const trainCfg: Partial<TrainConfig> = o.training ?? { batchSize: 8, validationChars: 8192 };
   const training = inProcess((port) => serveTraining(port, { ...env, typing: new TypingSignal() }), Promise.resolve(), { type: 'stop' });
@@ -106,11 +109,13 @@ export async function responsiveness(o: {
   });
   try {
     // A first model, so completions run the LSTM (mixed with the n-gram model, as by default).
+    log('responsiveness: first training run (6 steps)');
     const first = await train(1, 0, 6, false);
     if (first.type !== 'done') throw new Error(`the first training run failed: ${JSON.stringify(first)}`);
     const loaded = await ask({ type: 'load', modelDir: o.modelDir });
     if (loaded.type !== 'loaded') throw new Error(`load failed: ${JSON.stringify(loaded)}`);
     await ask({ type: 'index', roots: [o.root], corpus: { include: ['**/*'], exclude: [], maxTotalBytes: 4 << 20 } });
+    log(`responsiveness: training ${o.seconds} s with completions asked back to back`);
     let finished = false;
     const run = train(2, o.seconds / 60, 0, true).then((e) => { finished = true; return e; });
     const gaps: number[] = [];
@@ -133,6 +138,7 @@ export async function responsiveness(o: {
       await nextTurn();
     }
     const end = await run;
+    log(`responsiveness: training done, ${gaps.length} completions served`);
     const progress = end.type === 'done' && end.progress ? end.progress : lastProgress;
     return {
       completions: gaps.length, maxGapMs: round(Math.max(...gaps)), gapP50Ms: round(percentile(gaps, 50)), gapP95Ms: round(percentile(gaps, 95)),

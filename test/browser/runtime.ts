@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   text: string;
   /** Also measure the threaded build on this many threads (Node only: kernel threads are worker_threads). */
   threads?: number;
+  /** Called at the start and end of each phase (the page's console.log, forwarded by scripts/browser-runtime.mjs). */
+  log?: (line: string) => void;
 }
 
 export interface BuildReport {
@@ -97,7 +99,12 @@ function referenceError(k: Kernels): number {
 }
 
 async function measure(k: Kernels, opts: RuntimeOptions): Promise<Omit<BuildReport, 'kernels'>> {
-  const out: Omit<BuildReport, 'kernels'> = { maxRelError: referenceError(k), trainingRelError: await trainingError(k) };
+  const log = opts.log ?? (() => undefined);
+  log(`${k.name}: gemm check`);
+  const maxRelError = referenceError(k);
+  log(`${k.name}: training check`);
+  const out: Omit<BuildReport, 'kernels'> = { maxRelError, trainingRelError: await trainingError(k) };
+  log(`${k.name}: checks done`);
   if (opts.seconds > 0) {
     const c = { ...DEFAULT_MODEL, vocabSize: 96 };
     out.trainCharsPerSec = Math.round((await benchEngine(k, c, 32, 64, opts.seconds)).charsPerSec ?? 0);
@@ -124,6 +131,7 @@ export async function runtime(opts: RuntimeOptions): Promise<RuntimeReport> {
   ];
   if (opts.threads && opts.threads > 1) builds.push(['threadedMulti', { prefer: 'wasm', sharedMemory: true, threads: opts.threads }]);
   for (const [key, o] of builds) {
+    opts.log?.(`${key}: creating kernels`);
     const { kernels, fallbackReason } = await createKernels(o);
     try {
       report[key] = { kernels: kernels.name, fallbackReason, ...(kernels instanceof JsKernels ? {} : await measure(kernels, opts)) };

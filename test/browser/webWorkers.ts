@@ -18,13 +18,18 @@ export interface WorkerCheck {
   source: string;
 }
 
-export async function webWorkerCheck(o: { fs: PlatformFs; root: string; wasmBytes: Uint8Array; base: string }): Promise<WorkerCheck> {
+export async function webWorkerCheck(o: {
+  fs: PlatformFs; root: string; wasmBytes: Uint8Array; base: string; log?: (line: string) => void;
+}): Promise<WorkerCheck> {
+  const log = o.log ?? (() => undefined);
   const init = { __inkling: 'init' as const, wasmBytes: o.wasmBytes, folders: [{ uri: 'file:///ws', path: o.root }] };
   const fs = o.fs as unknown as WorkspaceFs;
   const training = startWebWorker(`${o.base}/dist/web/trainingWorker.js`, fs, init);
   const completion = startWebWorker(`${o.base}/dist/web/completionWorker.js`, fs, init);
   try {
+    log('Web Workers: starting the training and completion workers');
     await Promise.all([training.ready, completion.ready]);
+    log('Web Workers: both ready; training 8 steps');
     let kernels = '';
     const done = new Promise<TrainingEvent>((resolve) => training.handle.onMessage((m) => {
       const e = m as TrainingEvent;
@@ -38,6 +43,7 @@ export async function webWorkerCheck(o: { fs: PlatformFs; root: string; wasmByte
       train: { minutes: 0, maxSteps: 8, batchSize: 4, seqLength: 32, validateEverySeconds: 3600, validationChars: 512 },
     });
     const trained = await done;
+    log(`Web Workers: training ${trained.type}; index, load, complete`);
     const replies = new Map<number, (r: CompletionResponse) => void>();
     completion.handle.onMessage((m) => { const r = m as CompletionResponse & { id: number }; replies.get(r.id)?.(r); });
     let id = 1;
