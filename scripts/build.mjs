@@ -80,7 +80,11 @@ if (existsSync(webEntry)) {
   builds.push({
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
     logLevel: 'warning', outdir: path.join(root, 'dist', 'web'),
-    entryPoints: { trainingWorker: path.join(root, 'src', 'workers', 'webTraining.ts'), completionWorker: path.join(root, 'src', 'workers', 'webCompletion.ts') },
+    entryPoints: {
+      trainingWorker: path.join(root, 'src', 'workers', 'webTraining.ts'), completionWorker: path.join(root, 'src', 'workers', 'webCompletion.ts'),
+      // Kernel threads, where the page is cross-origin isolated (shared memory can reach workers).
+      kernelThread: path.join(root, 'src', 'engine', 'kernels', 'wasm', 'webThread.ts'),
+    },
     external: ['@tensorflow/tfjs-node'],
     alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
     define: { process: '{"env":{},"platform":"browser","versions":{}}', global: 'globalThis' },

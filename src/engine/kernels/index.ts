@@ -3,13 +3,14 @@
  */
 import { JsKernels } from './js';
 import type { Kernels } from './types';
-import { WasmKernels, defaultThreads } from './wasm/wasmKernels';
+import { WasmKernels, defaultThreads, type ThreadStarter } from './wasm/wasmKernels';
 import { TfKernels, type TfMatMul } from './tfjs';
 import type { KernelChoice } from '../../shared/modelConfig';
 
 export type { Kernels, QuantizedMatrix } from './types';
 export { JsKernels } from './js';
 export { WasmKernels, defaultThreads, type WasmKernelsOptions } from './wasm/wasmKernels';
+export { webThreadStarter } from './wasm/webThreads';
 export { TfKernels } from './tfjs';
 export { KERNEL_CHOICES, type KernelChoice } from '../../shared/modelConfig';
 
@@ -34,6 +35,8 @@ export interface CreateKernelsOptions {
   sharedMemory?: boolean;
   /** Size of the wasm memory (see WasmKernelsOptions.maxMemoryBytes): all of it at once for the single-threaded build. */
   maxMemoryBytes?: number;
+  /** How kernel threads start (WasmKernelsOptions.startThread): the browser's Web Workers. @default Node's worker_threads */
+  startThread?: ThreadStarter;
 }
 
 /**
@@ -59,7 +62,7 @@ export async function createKernels(
   const unsupported = wasmSupportProblem(shared);
   if (unsupported) return { kernels: new JsKernels(), fallbackReason: unsupported };
   const threads = shared ? opts.threads ?? defaultThreads() : 1;
-  const source = { wasmPath: opts.wasmPath, bytes: opts.wasmBytes, sharedMemory: shared, maxMemoryBytes: opts.maxMemoryBytes };
+  const source = { wasmPath: opts.wasmPath, bytes: opts.wasmBytes, sharedMemory: shared, maxMemoryBytes: opts.maxMemoryBytes, startThread: opts.startThread };
   try {
     return { kernels: await WasmKernels.create({ threads, ...source }) };
   } catch (e) {

@@ -34,6 +34,11 @@ export interface WasmKernelsOptions {
    */
   threadScript?: string;
   /**
+   * Starts one kernel thread (resolving once it is ready), in place of a worker_threads Worker on `threadScript`:
+   * the browser's Web Workers (webThreads.ts). @default Node's worker_threads
+   */
+  startThread?: ThreadStarter;
+  /**
    * Threads one gemm may use, counting the calling thread (1 = no workers).
    * @default min(number of cores, 4)
    */
@@ -79,12 +84,25 @@ export interface WasmKernelsOptions {
   sharedMemory?: boolean;
 }
 
+/** A started kernel thread, whatever runs it (Node's worker_threads, a browser's Web Worker). */
+export interface KernelThread {
+  terminate(): void;
+  /** `listener` is called if the thread ends (it died: the kernels never end their threads but in dispose()). */
+  onExit(listener: (why: string) => void): void;
+}
+
+/** Starts one kernel thread on `init`; resolves once the thread says it is ready, rejects if it cannot start. */
+export type ThreadStarter = (init: ThreadInit, timeoutMs: number) => Promise<KernelThread>;
+
 /** File name of the single-threaded build (no shared memory), in the package's dist/. */
 export const SINGLE_THREAD_WASM = 'inkling-kernels-st.wasm';
 
 /** Default thread count: the cores of this machine, at most 4 (the kernels are memory-bound beyond that). */
 export function defaultThreads(): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  // In a browser bundle `os` is an empty shim: the browser's own count then.
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism()
+    : typeof os.cpus === 'function' ? os.cpus().length
+      : (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   return Math.max(1, Math.min(4, cores));
 }
 
@@ -110,7 +128,7 @@ export class WasmKernels implements Kernels {
   readonly train: TrainOps;
   private chunksHere = 0;
   private chunksTotal = 0;
-  private readonly workers: Worker[];
+  private readonly workers: KernelThread[];
   private readonly threshold: number;
   private readonly spinMicros: number;
   private readonly stallMs: number;
@@ -119,12 +137,12 @@ export class WasmKernels implements Kernels {
   private broken: string | null = null;
 
   private constructor(args: {
-    arena: Arena; ex: GemmExports; scratch: number[]; ctl: Int32Array; ctlByteOffset: number; workers: Worker[];
+    arena: Arena; ex: GemmExports; scratch: number[]; ctl: Int32Array; ctlByteOffset: number; workers: KernelThread[];
     threshold: number; spinMicros: number; scratchBytes: number; stallMs: number; shared: boolean;
   }) {
     this.stallMs = args.stallMs;
-    args.workers.forEach((w, i) => w.on('exit', (code) => {
-      if (!this.disposed) this.broken ??= `kernel worker thread ${i + 1} exited (code ${code})`;
+    args.workers.forEach((w, i) => w.onExit((why) => {
+      if (!this.disposed) this.broken ??= `kernel worker thread ${i + 1} ${why}`;
     }));
     this.scratchBytes = args.scratchBytes;
     this.arena = args.arena;
@@ -169,11 +187,21 @@ export class WasmKernels implements Kernels {
       name = found.path;
       bytes = new Uint8Array(await readFile(found.path));
     }
-    let script: string | undefined;
+    let start = opts.startThread;
     if (threads > 1) {
-      const t = locateThreadScript(__dirname, opts.threadScript);
-      if (!t.path) throw new Error(`kernel worker script not found (looked at ${t.tried.join(', ')})`);
-      script = t.path;
+      // The calling thread sleeps in Atomics.wait while kernel threads finish their chunks; a browser page's main
+      // thread may not (there it throws): on such a thread, say so instead of failing in the first split gemm.
+      try {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1);
+      } catch (e) {
+        throw new Error(`kernel threads need a calling thread that may block in Atomics.wait (a worker, not a page's main thread): ${String(e)}`, { cause: e });
+      }
+      if (!start) {
+        const t = locateThreadScript(__dirname, opts.threadScript);
+        if (!t.path) throw new Error(`kernel worker script not found (looked at ${t.tried.join(', ')})`);
+        const script = t.path;
+        start = (init, timeoutMs) => startWorker(script, init, timeoutMs);
+      }
     }
     let module: WasmModule;
     try {
@@ -215,11 +243,11 @@ export class WasmKernels implements Kernels {
       });
     }
 
-    const started = await Promise.allSettled(inits.map((init) => startWorker(script!, init, opts.startTimeoutMs ?? 20000)));
+    const started = await Promise.allSettled(inits.map((init) => start!(init, opts.startTimeoutMs ?? 20000)));
     const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) {
-      for (const w of workers) void w.terminate();
+      for (const w of workers) w.terminate();
       throw failure.reason;
     }
     return new WasmKernels({
@@ -397,7 +425,7 @@ export class WasmKernels implements Kernels {
       Atomics.store(this.ctl, SEQ, (Atomics.load(this.ctl, SEQ) + 1) | 0);
       Atomics.notify(this.ctl, SEQ);
     }
-    for (const w of this.workers) void w.terminate();
+    for (const w of this.workers) w.terminate();
   }
 
   /** Byte address of `buf` in the wasm memory; throws if it is not a view of that memory. */
@@ -423,7 +451,7 @@ class WasmQuantized implements QuantizedMatrix {
   ) {}
 }
 
-function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promise<Worker> {
+function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promise<KernelThread> {
   return new Promise((resolve, reject) => {
     const w = new Worker(script, { workerData: init });
     const timer = setTimeout(() => {
@@ -449,7 +477,7 @@ function startWorker(script: string, init: ThreadInit, timeoutMs: number): Promi
       w.on('message', () => undefined);
       // The worker blocks in Atomics.wait between jobs; it must not keep the process alive.
       w.unref();
-      resolve(w);
+      resolve({ terminate: () => void w.terminate(), onExit: (f) => w.on('exit', (code) => f(`exited (code ${code})`)) });
     });
   });
 }
