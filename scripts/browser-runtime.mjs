@@ -4,11 +4,15 @@
 // timed (training chars/s for the default model at batch 32 and at the web host's batch 8; completion latency,
 // typing and cold); and the same function in Node (plus the desktop's threaded kernels on 2 threads), side by side.
 // The page's script is out/browser/runtime.js (test/browser/runtime.ts, built by scripts/build.mjs).
-// Usage: node scripts/browser-runtime.mjs [--seconds N] [--responsiveness-seconds N] [--json]   (build first: npm run build && npx tsc -b)
+// In the isolated page the threaded build also runs on several threads, in a dedicated worker with Web Workers as
+// kernel threads; and training time-sliced on one thread is measured with completions asked between its steps.
+// Usage: node scripts/browser-runtime.mjs [--seconds N] [--threads N] [--responsiveness-seconds N] [--json] [--quiet]
+//   (build first: npm run build && npx tsc -b). Phases are logged to stderr with their times; figures to stdout.
 import { createServer } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freshRunDir, launchBrowser } from './vscode-server.mjs';
@@ -48,7 +52,7 @@ export function serve({ isolated }) {
       ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' }
       : {};
     const wasm = /^\/dist\/(inkling-kernels(-st)?\.wasm)$/.exec(url);
-    const worker = /^\/dist\/web\/(trainingWorker|completionWorker)\.js$/.exec(url);
+    const worker = /^\/dist\/web\/(trainingWorker|completionWorker|kernelThread)\.js$/.exec(url);
     const f = wasm ? { type: 'application/wasm', body: () => readFileSync(path.join(root, 'dist', wasm[1])) }
       : worker ? { type: 'text/javascript', body: () => readFileSync(path.join(root, 'dist', 'web', `${worker[1]}.js`)) }
         : files[url];
@@ -95,13 +99,24 @@ async function withPage({ isolated, context, log, ready }, fn) {
   }
 }
 
-/** Runs the page's `inklingRuntime` in Chromium, served with or without isolation. */
-export function runInChromium({ isolated, seconds, context, log = () => undefined }) {
-  return withPage({ isolated, context, log, ready: 'inklingRuntime' }, (page) => page.evaluate(async (s) => globalThis.inklingRuntime({
-    load: async (name) => new Uint8Array(await (await fetch(`/dist/${name}`)).arrayBuffer()),
-    seconds: s, log: (line) => console.log(`[inkling] ${line}`),
-    text: await (await fetch('/text')).text(),
-  }), seconds));
+/**
+ * Runs the page's `inklingRuntime` in Chromium, served with or without isolation; in the isolated page, also the
+ * threaded build on `threads` threads in a dedicated worker (kernel threads as nested Web Workers).
+ */
+export function runInChromium({ isolated, seconds, context, threads = 2, log = () => undefined }) {
+  return withPage({ isolated, context, log, ready: 'inklingRuntime' }, (page) => page.evaluate(async ({ s, n }) => {
+    const text = await (await fetch('/text')).text();
+    const log = (line) => console.log(`[inkling] ${line}`);
+    const report = await globalThis.inklingRuntime({
+      load: async (name) => new Uint8Array(await (await fetch(`/dist/${name}`)).arrayBuffer()), seconds: s, log, text,
+    });
+    if (globalThis.crossOriginIsolated && n > 1) {
+      report.threadedMulti = await globalThis.inklingThreadedInWorker({
+        script: '/runtime.js', threadScript: '/dist/web/kernelThread.js', threads: n, seconds: s, text, log,
+      });
+    }
+    return report;
+  }, { s: seconds, n: threads }));
 }
 
 /** The web host's thread while training runs on it, time-sliced, in Chromium (a page's thread, no isolation). */
@@ -157,7 +172,7 @@ export function phaseLog(write = (line) => process.stderr.write(`${line}\n`)) {
  * Node, then Chromium without and with cross-origin isolation; with `responsivenessSeconds`, that measurement too;
  * then the Web Workers check. `log` gets a line at the start and end of each phase (and the pages' own phases).
  */
-export async function runAll({ seconds, responsivenessSeconds = 0, log = () => undefined }) {
+export async function runAll({ seconds, responsivenessSeconds = 0, threads = 2, log = () => undefined }) {
   for (const f of ['out/browser/runtime.js', 'out/test/browser/runtime.js', 'dist/inkling-kernels.wasm', 'dist/inkling-kernels-st.wasm']) {
     if (!existsSync(path.join(root, f))) throw new Error(`${f} is missing: run \`npm run build && npx tsc -b\` first`);
   }
@@ -167,11 +182,11 @@ export async function runAll({ seconds, responsivenessSeconds = 0, log = () => u
     log(`${name}: done`);
     return r;
   };
-  const node = await phase('Node', () => runInNode({ seconds }));
+  const node = await phase('Node', () => runInNode({ seconds, threads }));
   const context = await phase('Chromium launch', () => launchBrowser({ runDir: freshRunDir('browser-runtime') }));
   try {
     const plain = await phase('page, not isolated', () => runInChromium({ isolated: false, seconds, context, log }));
-    const isolated = await phase('page, cross-origin isolated', () => runInChromium({ isolated: true, seconds, context, log }));
+    const isolated = await phase('page, cross-origin isolated', () => runInChromium({ isolated: true, seconds, context, threads, log }));
     const responsive = responsivenessSeconds > 0
       ? {
         chromium: await phase('responsiveness in the page', () => responsivenessInChromium({ seconds: responsivenessSeconds, context, log })),
@@ -185,35 +200,57 @@ export async function runAll({ seconds, responsivenessSeconds = 0, log = () => u
   }
 }
 
-function row(where, b) {
-  const f = (x) => (x === undefined ? '–' : String(x));
-  const lat = b.latency ? `${b.latency.typing.p50} / ${b.latency.cold.p50}` : '–';
-  return `| ${where} | ${b.kernels}${b.fallbackReason ? ` (${b.fallbackReason})` : ''} | ${f(b.trainCharsPerSec)} | ${f(b.trainCharsPerSecBatch8)} | ${lat} | ${b.maxRelError === undefined ? '–' : b.maxRelError.toExponential(1)} |`;
+const num = (x, d = 0) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
+const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
+
+/** The bench table: training chars/s and completion latency per build and page, with ratios to the desktop's paths. */
+export function printBench(all, { seconds, threads }) {
+  const desktop = all.node.threadedMulti ?? all.node.threaded;
+  const desktopLatency = all.node.threaded.latency;
+  console.log(`\n${all.node.where}; ${all.plain.where}; ${os.cpus().length} cores. Load average (1 / 5 / 15 min) before: ${all.loadBefore}; after: ${all.loadAfter}.`);
+  console.log('The machine may be loaded by other runs: the figures are noisy; the ratios, measured side by side in this run, less so.');
+  console.log(`Default model (embedding 32, 2 × LSTM 256, vocabulary 96): chars/s of the median training step, after ${seconds} s of steps per figure.`);
+  console.log('Completion latency as `inkling bench` measures it (src/bench/latency.ts): a 40-character greedy suggestion from 256 characters of context, the LSTM mixed with the n-gram and match models;');
+  console.log('typing = the document\'s state cached, one new character (100 requests); cold = the first request on a new document (20). Ratios: training to Node\'s threaded build on');
+  console.log(`${desktop.kernels === all.node.threaded.kernels ? 1 : threads} thread(s) (the desktop's training), latency to Node's threaded build on 1 thread (the desktop's completion worker).\n`);
+  console.log('| where | kernels | train chars/s, batch 32 × 64 | vs desktop | batch 8 × 64 | vs desktop | typing ms p50 / p90 | vs desktop (p50) | cold ms p50 / p90 | vs desktop (p50) | max rel. error vs JS |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  const row = (where, b) => {
+    if (!b) return;
+    const l = b.latency;
+    console.log(`| ${where} | ${b.kernels}${b.fallbackReason ? ` (${b.fallbackReason})` : ''} | ${num(b.trainCharsPerSec)} | ${ratio(b.trainCharsPerSec, desktop.trainCharsPerSec)} | ${num(b.trainCharsPerSecBatch8)} | ${ratio(b.trainCharsPerSecBatch8, desktop.trainCharsPerSecBatch8)} | `
+      + `${l ? `${l.typing.p50} / ${l.typing.p90}` : '–'} | ${ratio(l?.typing.p50, desktopLatency?.typing.p50)} | ${l ? `${l.cold.p50} / ${l.cold.p90}` : '–'} | ${ratio(l?.cold.p50, desktopLatency?.cold.p50)} | ${b.maxRelError === undefined ? '–' : b.maxRelError.toExponential(1)} |`);
+  };
+  row(`Node, threaded build, ${threads} threads (desktop training)`, all.node.threadedMulti);
+  row('Node, threaded build, 1 thread (desktop completion)', all.node.threaded);
+  row('Node, single-threaded build', all.node.single);
+  row('Chromium page, not isolated, single-threaded build', all.plain.single);
+  row('Chromium page, not isolated, threaded build', all.plain.threaded);
+  row('Chromium page, isolated, single-threaded build', all.isolated.single);
+  row('Chromium page, isolated, threaded build, 1 thread', all.isolated.threaded);
+  row(`Chromium worker in the isolated page, threaded build, ${threads} threads`, all.isolated.threadedMulti);
+  if (all.responsive) {
+    const [c, n] = [all.responsive.chromium, all.responsive.node];
+    console.log(`\nTraining time-sliced on one thread (single-threaded build, batch ${c.training.batchSize}) with completion requests asked back to back, one new character each (the web extension host without workers):\n`);
+    console.log('| where | completions served | largest gap between two, ms | median gap, ms | gap p95, ms | request p50 / max, ms | training chars/s | steps |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const [where, r] of [['Chromium page', c], ['Node', n]]) {
+      console.log(`| ${where} | ${r.completions} | ${r.maxGapMs} | ${r.gapP50Ms} | ${r.gapP95Ms} | ${r.latencyP50Ms} / ${r.latencyMaxMs} | ${r.trainCharsPerSec} | ${r.trainSteps} |`);
+    }
+    console.log(`\nChromium to Node: largest gap ${ratio(c.maxGapMs, n.maxGapMs)}, median gap ${ratio(c.gapP50Ms, n.gapP50Ms)}, training ${ratio(c.trainCharsPerSec, n.trainCharsPerSec)}.`);
+  }
+  console.log(`\nWeb Workers (dist/web/*Worker.js) in Chromium: ${JSON.stringify(all.workers)}`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const i = process.argv.indexOf('--seconds');
-  const seconds = i >= 0 ? Number(process.argv[i + 1]) : 5;
-  const j = process.argv.indexOf('--responsiveness-seconds');
-  const all = await runAll({ seconds, responsivenessSeconds: j >= 0 ? Number(process.argv[j + 1]) : 30, log: phaseLog() });
-  if (process.argv.includes('--json')) console.log(JSON.stringify(all, null, 2));
-  console.log(`\n${all.node.where}; ${all.plain.where}. Default model (2 × LSTM 256), ${seconds} s per training figure.\n`);
-  console.log('| where | kernels | train chars/s (batch 32 × 64) | (batch 8 × 64) | completion ms p50 typing / cold | max rel. error vs JS |');
-  console.log('|---|---|---|---|---|---|');
-  console.log(row('Node, threaded build, 2 threads', all.node.threadedMulti ?? { kernels: '–' }));
-  console.log(row('Node, threaded build, 1 thread', all.node.threaded));
-  console.log(row('Node, single-threaded build', all.node.single));
-  console.log(row('Chromium, not isolated, single-threaded build', all.plain.single));
-  console.log(row('Chromium, not isolated, threaded build', all.plain.threaded));
-  console.log(row('Chromium, isolated, single-threaded build', all.isolated.single));
-  console.log(row('Chromium, isolated, threaded build (1 thread)', all.isolated.threaded));
-  console.log(`\nWeb Workers (dist/web/*Worker.js) in Chromium: ${JSON.stringify(all.workers)}`);
-  if (all.responsive) {
-    console.log('\nTraining time-sliced on one thread with completions asked back to back (the web host without workers):\n');
-    console.log('| where | completions served | largest gap between two, ms | gap p50 / p95, ms | request p50 / max, ms | training chars/s | steps |');
-    console.log('|---|---|---|---|---|---|---|');
-    for (const [where, r] of [['Chromium page', all.responsive.chromium], ['Node', all.responsive.node]]) {
-      console.log(`| ${where} | ${r.completions} | ${r.maxGapMs} | ${r.gapP50Ms} / ${r.gapP95Ms} | ${r.latencyP50Ms} / ${r.latencyMaxMs} | ${r.trainCharsPerSec} | ${r.trainSteps} |`);
-    }
-  }
+  const arg = (name, d) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : d; };
+  const seconds = arg('--seconds', 5);
+  const threads = arg('--threads', 2);
+  const json = process.argv.includes('--json');
+  const loadBefore = loadavg();
+  const all = await runAll({ seconds, threads, responsivenessSeconds: arg('--responsiveness-seconds', 30), log: process.argv.includes('--quiet') ? undefined : phaseLog() });
+  Object.assign(all, { loadBefore, loadAfter: loadavg(), cores: os.cpus().length, seconds, threads });
+  if (json) console.log(JSON.stringify(all, null, 2));
+  else printBench(all, { seconds, threads });
 }

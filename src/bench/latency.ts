@@ -13,12 +13,15 @@ import { NGramModel } from '../ngram';
 import { Vocabulary } from '../engine/vocab';
 import { percentile } from '../shared/percentile';
 
+/** Milliseconds per suggestion: median, 90th and 95th percentile. */
+export interface LatencySpread { p50: number; p90: number; p95: number }
+
 export interface LatencyResult {
   /** The product's path: the LSTM mixed with the n-gram and match models (`inkling.completion.ngram`, the default). */
-  typing: { p50: number; p95: number };
-  cold: { p50: number; p95: number };
+  typing: LatencySpread;
+  cold: LatencySpread;
   /** The LSTM alone (`inkling.completion.ngram: false`). */
-  lstmOnly: { typing: { p50: number; p95: number }; cold: { p50: number; p95: number } };
+  lstmOnly: { typing: LatencySpread; cold: LatencySpread };
   contextChars: number;
   suggestionChars: number;
   samples: number;
@@ -49,7 +52,7 @@ export function benchLatency(kernels: Kernels, c: ModelConfig, text: string, con
 
 function measure<S extends RecurrentState>(
   predictor: StepModel<S>, vocab: Vocabulary, text: string, contextChars: number, samples: number,
-): { typing: { p50: number; p95: number }; cold: { p50: number; p95: number } } {
+): { typing: LatencySpread; cold: LatencySpread } {
   const suggest = (states: DocumentStates<S>, doc: string, context: string): void => {
     const p = states.prepare(doc, context);
     generate(predictor, vocab, p.state, p.probs, { temperature: 0, maxChars: 40 });
@@ -71,7 +74,7 @@ function measure<S extends RecurrentState>(
     suggest(new DocumentStates(predictor, vocab), `cold${i}`, text.slice(Math.max(0, end - contextChars), end));
     cold.push(performance.now() - t0);
   }
-  const r = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)) });
+  const r = (xs: number[]): LatencySpread => ({ p50: round(percentile(xs, 50)), p90: round(percentile(xs, 90)), p95: round(percentile(xs, 95)) });
   return { typing: r(typing), cold: r(cold) };
 }
 

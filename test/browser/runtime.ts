@@ -6,9 +6,9 @@
  * does, the threaded one (shared memory) only where SharedArrayBuffer exists (a cross-origin isolated page, Node).
  * Each is checked against the JS reference kernels; then training speed and completion latency are measured.
  */
-import { createKernels, JsKernels, wasmSupportProblem, type Kernels } from '../../src/engine/kernels';
+import { createKernels, JsKernels, wasmSupportProblem, webThreadStarter, type Kernels } from '../../src/engine/kernels';
 import { benchEngine } from '../../src/bench/training';
-import { benchLatency } from '../../src/bench/latency';
+import { benchLatency, type LatencySpread } from '../../src/bench/latency';
 import { DEFAULT_MODEL } from '../../src/shared/modelConfig';
 import { Rng } from '../../src/engine/rng';
 import { trainOnText } from '../../src/engine/pipeline';
@@ -22,8 +22,15 @@ export interface RuntimeOptions {
   seconds: number;
   /** Text for the latency measurement (its characters make the vocabulary). */
   text: string;
-  /** Also measure the threaded build on this many threads (Node only: kernel threads are worker_threads). */
+  /**
+   * Also measure the threaded build on this many threads: kernel threads are worker_threads in Node; in a browser
+   * they are Web Workers on `threadScript`, and the caller must itself be a worker (see {@link threadedInWorker}).
+   */
   threads?: number;
+  /** URL of dist/web/kernelThread.js, for kernel threads in a browser. */
+  threadScript?: string;
+  /** Only these builds (default: single and threaded, and threadedMulti with `threads`). */
+  only?: ('single' | 'threaded' | 'threadedMulti')[];
   /** Called at the start and end of each phase (the page's console.log, forwarded by scripts/browser-runtime.mjs). */
   log?: (line: string) => void;
 }
@@ -37,7 +44,7 @@ export interface BuildReport {
   trainingRelError?: number;
   trainCharsPerSec?: number;
   trainCharsPerSecBatch8?: number;
-  latency?: { typing: { p50: number; p95: number }; cold: { p50: number; p95: number } };
+  latency?: { typing: LatencySpread; cold: LatencySpread };
 }
 
 export interface RuntimeReport {
@@ -129,9 +136,16 @@ export async function runtime(opts: RuntimeOptions): Promise<RuntimeReport> {
     ['single', { prefer: 'wasm', sharedMemory: false, wasmBytes: await opts.load('inkling-kernels-st.wasm') }],
     ['threaded', { prefer: 'wasm', sharedMemory: true, threads: 1, wasmBytes: await opts.load('inkling-kernels.wasm') }],
   ];
-  if (opts.threads && opts.threads > 1) builds.push(['threadedMulti', { prefer: 'wasm', sharedMemory: true, threads: opts.threads }]);
+  if (opts.threads && opts.threads > 1) {
+    builds.push(['threadedMulti', {
+      prefer: 'wasm', sharedMemory: true, threads: opts.threads, wasmBytes: await opts.load('inkling-kernels.wasm'),
+      startThread: opts.threadScript ? webThreadStarter(opts.threadScript) : undefined,
+    }]);
+  }
   for (const [key, o] of builds) {
+    if (opts.only && !opts.only.includes(key)) continue;
     opts.log?.(`${key}: creating kernels`);
+    if (opts.seconds > 0) opts.log?.(`${key}: then ${opts.seconds} s at batch 32, ${opts.seconds} s at batch 8 and the latency run`);
     const { kernels, fallbackReason } = await createKernels(o);
     try {
       report[key] = { kernels: kernels.name, fallbackReason, ...(kernels instanceof JsKernels ? {} : await measure(kernels, opts)) };
@@ -142,7 +156,48 @@ export async function runtime(opts: RuntimeOptions): Promise<RuntimeReport> {
   return report;
 }
 
+/**
+ * In a cross-origin isolated page: the threaded build on `threads` threads, measured in a dedicated worker running
+ * this same script (a page's main thread may not block in Atomics.wait, which the calling thread of split gemms
+ * does), with its kernel threads as nested Web Workers. Resolves with the worker's report; its log lines come
+ * through `log`.
+ */
+export function threadedInWorker(o: { script: string; threadScript: string; threads: number; seconds: number; text: string; log?: (line: string) => void }): Promise<BuildReport> {
+  const WorkerCtor = (globalThis as unknown as { Worker: new (url: string) => WorkerLike }).Worker;
+  const w = new WorkerCtor(o.script);
+  return new Promise<BuildReport>((resolve, reject) => {
+    w.addEventListener('message', (e) => {
+      const m = e.data as { log?: string; report?: RuntimeReport; error?: string };
+      if (m.log !== undefined) o.log?.(`(worker) ${m.log}`);
+      else if (m.error !== undefined) reject(new Error(`the runtime worker failed: ${m.error}`));
+      else if (m.report) resolve(m.report.threadedMulti ?? { kernels: 'none' });
+    });
+    w.addEventListener('error', (e) => reject(new Error(`the runtime worker failed: ${e.message ?? 'error event'}`)));
+    w.postMessage({ runtimeWorker: { threads: o.threads, threadScript: o.threadScript, seconds: o.seconds, text: o.text } });
+  }).finally(() => w.terminate());
+}
+
+interface WorkerLike {
+  postMessage(m: unknown): void;
+  terminate(): void;
+  addEventListener(type: 'message' | 'error', f: (e: { data?: unknown; message?: string }) => void): void;
+}
+
+// Run as a dedicated worker by threadedInWorker: the first message says what to measure.
+const scope = globalThis as unknown as { WorkerGlobalScope?: unknown; location?: { origin: string } } & WorkerLike;
+if (scope.WorkerGlobalScope !== undefined && typeof scope.addEventListener === 'function') {
+  scope.addEventListener('message', (e) => {
+    const m = (e.data as { runtimeWorker?: { threads: number; threadScript: string; seconds: number; text: string } }).runtimeWorker;
+    if (!m) return;
+    runtime({
+      ...m, only: ['threadedMulti'], log: (line) => scope.postMessage({ log: line }),
+      load: async (name) => new Uint8Array(await (await fetch(`${scope.location?.origin ?? ''}/dist/${name}`)).arrayBuffer()),
+    }).then((report) => scope.postMessage({ report }), (err: unknown) => scope.postMessage({ error: err instanceof Error ? err.stack ?? err.message : String(err) }));
+  });
+}
+
 (globalThis as { inklingRuntime?: typeof runtime }).inklingRuntime = runtime;
+(globalThis as { inklingThreadedInWorker?: typeof threadedInWorker }).inklingThreadedInWorker = threadedInWorker;
 (globalThis as { inklingResponsiveness?: typeof responsiveness }).inklingResponsiveness = responsiveness;
 (globalThis as { inklingMemoryFs?: typeof memoryFs }).inklingMemoryFs = memoryFs;
 (globalThis as { inklingWebWorkerCheck?: typeof webWorkerCheck }).inklingWebWorkerCheck = webWorkerCheck;

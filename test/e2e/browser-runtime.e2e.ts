@@ -8,7 +8,9 @@ import { pathToFileURL } from 'url';
 import { repoRoot } from './harness';
 
 interface BuildReport { kernels: string; fallbackReason?: string; maxRelError?: number; trainingRelError?: number }
-interface RuntimeReport { where: string; crossOriginIsolated: boolean; sharedArrayBuffer: boolean; simd: string; single: BuildReport; threaded: BuildReport }
+interface RuntimeReport {
+  where: string; crossOriginIsolated: boolean; sharedArrayBuffer: boolean; simd: string; single: BuildReport; threaded: BuildReport; threadedMulti?: BuildReport;
+}
 interface Responsive { completions: number; maxGapMs: number; trainSteps: number; kernels: string }
 interface RuntimeModule {
   phaseLog(write?: (line: string) => void): (line: string) => void;
@@ -56,6 +58,14 @@ describe('Browser runtime: both wasm builds, with and without cross-origin isola
     }
   });
 
+  it('in a worker of the isolated page, the threaded build runs on 2 threads (Web Workers as kernel threads) and agrees with JS', () => {
+    const b = r.isolated.threadedMulti!;
+    assert.equal(b.kernels, 'wasm-simd x2', JSON.stringify(b));
+    assert.ok(b.maxRelError! < 1e-5, `gemm error ${b.maxRelError}`);
+    assert.ok(b.trainingRelError! < 1e-4, `training error ${b.trainingRelError}`);
+    assert.equal(r.plain.threadedMulti, undefined, 'no threads where the page is not isolated');
+  });
+
   it('in the page, training time-sliced on one thread lets completions through between its steps', () => {
     const c = r.responsive!.chromium;
     console.log(`      ${c.completions} completions served during ${c.trainSteps} training steps; largest gap ${c.maxGapMs} ms (${c.kernels})`);
@@ -78,5 +88,7 @@ describe('Browser runtime: both wasm builds, with and without cross-origin isola
     assert.equal(r.node.threaded.kernels, 'wasm-simd');
     assert.match(r.node.single.kernels, /single-threaded build/);
     assert.ok(r.node.threaded.maxRelError! < 1e-5 && r.node.single.maxRelError! < 1e-5);
+    assert.equal(r.node.threadedMulti?.kernels, 'wasm-simd x2');
+    assert.ok(r.node.threadedMulti!.maxRelError! < 1e-5);
   });
 });
