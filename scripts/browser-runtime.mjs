@@ -128,13 +128,18 @@ export function responsivenessInChromium({ seconds, context, log = () => undefin
   }), seconds));
 }
 
-/** The web extension's Web Worker path in Chromium: dist/web's worker scripts, the page answering their file calls. */
-export function webWorkersInChromium({ context, log = () => undefined }) {
-  return withPage({ isolated: false, context, log, ready: 'inklingWebWorkerCheck' }, (page) => page.evaluate(async () => globalThis.inklingWebWorkerCheck({
+/**
+ * The web extension's Web Worker path in Chromium: dist/web's worker scripts, the page answering their file calls.
+ * The training worker is offered the threaded build on `threads` threads, as the extension offers it where the page
+ * is cross-origin isolated (`isolated`); elsewhere it must keep to the single-threaded build.
+ */
+export function webWorkersInChromium({ context, isolated = false, threads = 2, log = () => undefined }) {
+  return withPage({ isolated, context, log, ready: 'inklingWebWorkerCheck' }, (page) => page.evaluate(async (n) => globalThis.inklingWebWorkerCheck({
     fs: globalThis.inklingMemoryFs(await (await fetch('/corpus.json')).json()), root: '/ws', base: globalThis.location.origin,
     wasmBytes: new Uint8Array(await (await fetch('/dist/inkling-kernels-st.wasm')).arrayBuffer()),
+    threaded: { wasmBytes: new Uint8Array(await (await fetch('/dist/inkling-kernels.wasm')).arrayBuffer()), threads: n },
     log: (line) => console.log(`[inkling] ${line}`),
-  })));
+  }), threads));
 }
 
 /** The same in Node (same in-memory files, same single-threaded build). */
@@ -193,8 +198,9 @@ export async function runAll({ seconds, responsivenessSeconds = 0, threads = 2, 
         node: await phase('responsiveness in Node', () => responsivenessInNode({ seconds: responsivenessSeconds })),
       }
       : undefined;
-    const workers = await phase('Web Workers in the page', () => webWorkersInChromium({ context, log }));
-    return { node, plain, isolated, responsive, workers };
+    const workers = await phase('Web Workers in the page', () => webWorkersInChromium({ context, threads, log }));
+    const isolatedWorkers = await phase('Web Workers in the isolated page', () => webWorkersInChromium({ context, isolated: true, threads, log }));
+    return { node, plain, isolated, responsive, workers, isolatedWorkers };
   } finally {
     await phase('Chromium close', () => context.close());
   }
@@ -241,6 +247,7 @@ export function printBench(all, { seconds, threads }) {
     console.log(`\nChromium to Node: largest gap ${ratio(c.maxGapMs, n.maxGapMs)}, median gap ${ratio(c.gapP50Ms, n.gapP50Ms)}, training ${ratio(c.trainCharsPerSec, n.trainCharsPerSec)}.`);
   }
   console.log(`\nWeb Workers (dist/web/*Worker.js) in Chromium: ${JSON.stringify(all.workers)}`);
+  console.log(`The same in the cross-origin isolated page: ${JSON.stringify(all.isolatedWorkers)}`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

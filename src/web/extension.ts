@@ -2,7 +2,8 @@
  * The browser's entry (`browser` in package.json; VS Code for the Web, or the web worker extension host of a VS Code
  * server): the same services as the desktop (src/extension.ts, activateOn) on the browser's platform pieces:
  * files and the model through `workspace.fs` (src/web/workspaceFs.ts), the single-threaded WebAssembly SIMD build
- * read from the extension's folder, and the training and completion servers in Web Workers where the host allows
+ * read from the extension's folder (and the threaded one for the training worker where the page is cross-origin
+ * isolated), and the training and completion servers in Web Workers where the host allows
  * them (src/web/webWorker.ts), else on the extension host worker itself, time-sliced (src/web/inProcess.ts).
  */
 import * as vscode from 'vscode';
@@ -24,6 +25,9 @@ import { STORAGE_ROOT, WebPaths, WorkspaceFs } from './workspaceFs';
  */
 const IN_PROCESS_TRAINING: Partial<TrainConfig> = { batchSize: 8, validationChars: 8192 };
 
+/** Threads of the training worker's kernels where the page is cross-origin isolated, counting the worker's own. */
+const WEB_THREADS = Math.max(1, Math.min(4, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2));
+
 /** How long a first Web Worker may take to start before the compute side runs on this thread instead. */
 const WORKER_START_TIMEOUT_MS = 20_000;
 
@@ -32,7 +36,9 @@ type Mode = { kind: 'workers'; probe: ComputeHandle } | { kind: 'in-process'; wh
 /** What differs here from the desktop, said in the output channel and shown in the dashboard. */
 export function webNote(mode: Mode, isolated: boolean): string {
   const threads = isolated
-    ? 'WebAssembly SIMD on one thread per worker (the single-threaded build: this page is cross-origin isolated, but kernel threads are not started in the browser)'
+    ? mode.kind === 'workers'
+      ? `training on the threaded WebAssembly SIMD build, ${WEB_THREADS} threads (this page is cross-origin isolated: kernel threads run in Web Workers), completions on the single-threaded build`
+      : 'WebAssembly SIMD on one thread (the single-threaded build: this page is cross-origin isolated, but without Web Workers there are no kernel threads)'
     : 'WebAssembly SIMD on one thread (the single-threaded build: this page is not cross-origin isolated, so there is no shared memory for threads)';
   const where = mode.kind === 'workers'
     ? 'training and completions run in Web Workers'
@@ -51,6 +57,10 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
     // Not built or not shipped: the kernels say "cannot compile" and the JS kernels take over, as without SIMD.
     () => new Uint8Array(0),
   );
+  // The threaded build, for the training worker's kernel threads where shared memory reaches workers.
+  const threadedWasm: Promise<Uint8Array | undefined> = isolated
+    ? Promise.resolve(vscode.workspace.fs.readFile(dist('inkling-kernels.wasm'))).then((bytes) => bytes, () => undefined)
+    : Promise.resolve(undefined);
   const docPath = (doc: string): string | undefined => {
     try {
       return paths.pathOf(vscode.Uri.parse(doc, true));
@@ -89,7 +99,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
     note: 'time-sliced on the extension host worker, single-threaded WebAssembly build',
   });
   let probeUsed = false;
-  const both = Promise.all([mode, wasm]);
+  const both = Promise.all([mode, wasm, threadedWasm]);
   const api = activateOn(context, (log) => {
     void mode.then((m) => log.info(webNote(m, isolated)));
     return {
@@ -102,10 +112,13 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
         if (m.kind === 'workers') return startWebWorker(dist('web', 'completionWorker.js').toString(true), fs, init(bytes, '')).handle;
         return inProcess((port) => serveCompletion(port, env(bytes)), Promise.resolve());
       })),
-      training: (typing) => deferredHandle(both.then(([m, bytes]) => {
+      training: (typing) => deferredHandle(both.then(([m, bytes, threadedBytes]) => {
         if (m.kind === 'workers') {
           const shared = typeof SharedArrayBuffer === 'function' && typing.buffer instanceof SharedArrayBuffer ? typing.buffer : undefined;
-          return startWebWorker(dist('web', 'trainingWorker.js').toString(true), fs, { ...init(bytes, 'Web Worker, single-threaded WebAssembly build'), typing: shared }).handle;
+          const threaded = threadedBytes && threadedBytes.length > 0 && WEB_THREADS > 1
+            ? { wasmBytes: threadedBytes, threadScript: dist('web', 'kernelThread.js').toString(true), threads: WEB_THREADS }
+            : undefined;
+          return startWebWorker(dist('web', 'trainingWorker.js').toString(true), fs, { ...init(bytes, 'Web Worker, single-threaded WebAssembly build'), typing: shared, threaded }).handle;
         }
         return inProcess((port) => serveTraining(port, { ...env(bytes), typing }), Promise.resolve(), { type: 'stop' });
       })),

@@ -19,6 +19,11 @@ export interface WorkerInit {
   folders: { uri: string; path: string }[];
   typing?: SharedArrayBuffer;
   note?: string;
+  /**
+   * The training worker, where the page is cross-origin isolated: the threaded build's bytes, the URL of the kernel
+   * thread script (dist/web/kernelThread.js) and the threads to use, counting the worker's own.
+   */
+  threaded?: { wasmBytes: Uint8Array; threadScript: string; threads: number };
 }
 
 export function isTagged(m: unknown, tag: string): boolean {

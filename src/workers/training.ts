@@ -10,7 +10,7 @@ import type { ComputePort } from '../shared/platform';
 import type { ComputeEnv } from './env';
 import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import { loadModel, saveModel, type SavedModel } from '../engine/format';
-import { createKernels, type KernelChoice, type Kernels } from '../engine/kernels';
+import { createKernels, JsKernels, type KernelChoice, type Kernels } from '../engine/kernels';
 import { DOCUMENT_SEPARATOR, trainOnText } from '../engine/pipeline';
 import { StreamScorer } from '../engine/scorer';
 import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
@@ -33,8 +33,20 @@ function send(e: TrainingEvent): void {
 }
 
 async function kernelsFor(choice: KernelChoice): Promise<{ kernels: Kernels; note?: string }> {
-  const { kernels, fallbackReason } = await createKernels({ prefer: choice, ...env.kernels });
-  const note = [fallbackReason, env.note].filter((s) => s).join('; ');
+  const { threaded, ...single } = env.kernels ?? {};
+  let threadedReason: string | undefined;
+  if (threaded && (choice === 'wasm' || choice === 'auto')) {
+    const t = await createKernels({ prefer: 'wasm', wasmBytes: threaded.wasmBytes, sharedMemory: true, threads: threaded.threads, startThread: threaded.startThread });
+    if (!(t.kernels instanceof JsKernels)) {
+      const how = `the threaded WebAssembly build on ${t.kernels.threads} thread(s), kernel threads in Web Workers (the page is cross-origin isolated)`;
+      const note = [t.fallbackReason, how].filter((s) => s).join('; ');
+      return { kernels: t.kernels, note };
+    }
+    t.kernels.dispose();
+    threadedReason = `the threaded build cannot run here (${t.fallbackReason ?? 'unknown reason'})`;
+  }
+  const { kernels, fallbackReason } = await createKernels({ prefer: choice, ...single });
+  const note = [threadedReason, fallbackReason, env.note].filter((s) => s).join('; ');
   return { kernels, note: note || undefined };
 }
 

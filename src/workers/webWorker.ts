@@ -8,6 +8,7 @@ import type { ComputePort } from '../shared/platform';
 import { TypingSignal } from '../shared/typing';
 import type { ComputeEnv } from './env';
 import { isTagged, remoteFs, type WorkerInit } from './remoteFs';
+import { webThreadStarter } from '../engine/kernels';
 
 interface WorkerScope {
   postMessage(m: unknown): void;
@@ -30,7 +31,13 @@ export function runInWebWorker(serve: (port: ComputePort, env: ComputeEnv) => vo
       const folders = [...init.folders].sort((a, b) => b.uri.length - a.uri.length);
       serve(port, {
         fs,
-        kernels: { wasmBytes: init.wasmBytes, sharedMemory: false, threads: 1 },
+        kernels: {
+          wasmBytes: init.wasmBytes, sharedMemory: false, threads: 1,
+          // Shared memory reaches this worker's own workers only where the page is cross-origin isolated.
+          threaded: init.threaded && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
+            ? { wasmBytes: init.threaded.wasmBytes, threads: init.threaded.threads, startThread: webThreadStarter(init.threaded.threadScript) }
+            : undefined,
+        },
         typing: init.typing ? new TypingSignal(init.typing) : null,
         docPath: (doc) => {
           const f = folders.find((x) => doc.startsWith(`${x.uri}/`));

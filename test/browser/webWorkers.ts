@@ -12,6 +12,8 @@ import type { WorkspaceFs } from '../../src/web/workspaceFs';
 export interface WorkerCheck {
   trained: string;
   kernels: string;
+  /** What the training run said differs on this platform (its `started` note). */
+  note: string;
   indexFiles: number;
   loaded: boolean;
   items: string[];
@@ -20,20 +22,24 @@ export interface WorkerCheck {
 
 export async function webWorkerCheck(o: {
   fs: PlatformFs; root: string; wasmBytes: Uint8Array; base: string; log?: (line: string) => void;
+  /** The threaded build's bytes and threads for the training worker (used where the page is cross-origin isolated). */
+  threaded?: { wasmBytes: Uint8Array; threads: number };
 }): Promise<WorkerCheck> {
   const log = o.log ?? (() => undefined);
   const init = { __inkling: 'init' as const, wasmBytes: o.wasmBytes, folders: [{ uri: 'file:///ws', path: o.root }] };
   const fs = o.fs as unknown as WorkspaceFs;
-  const training = startWebWorker(`${o.base}/dist/web/trainingWorker.js`, fs, init);
+  const threaded = o.threaded ? { ...o.threaded, threadScript: `${o.base}/dist/web/kernelThread.js` } : undefined;
+  const training = startWebWorker(`${o.base}/dist/web/trainingWorker.js`, fs, { ...init, threaded });
   const completion = startWebWorker(`${o.base}/dist/web/completionWorker.js`, fs, init);
   try {
     log('Web Workers: starting the training and completion workers');
     await Promise.all([training.ready, completion.ready]);
     log('Web Workers: both ready; training 8 steps');
     let kernels = '';
+    let note = '';
     const done = new Promise<TrainingEvent>((resolve) => training.handle.onMessage((m) => {
       const e = m as TrainingEvent;
-      if (e.type === 'started') kernels = e.kernels;
+      if (e.type === 'started') { kernels = e.kernels; note = e.kernelsNote ?? ''; }
       if (e.type === 'done' || e.type === 'error') resolve(e);
     }));
     const corpus = { include: ['**/*'], exclude: [], maxTotalBytes: 1 << 20 };
@@ -61,6 +67,7 @@ export async function webWorkerCheck(o: {
     return {
       trained: trained.type === 'done' ? trained.stopReason : `error: ${trained.type === 'error' ? trained.message : ''}`,
       kernels,
+      note,
       indexFiles: indexed.type === 'indexed' ? indexed.index?.files ?? 0 : -1,
       loaded: loaded.type === 'loaded' && loaded.model !== null,
       items: r.type === 'completion' ? r.items : [],

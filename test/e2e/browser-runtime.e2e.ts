@@ -12,11 +12,12 @@ interface RuntimeReport {
   where: string; crossOriginIsolated: boolean; sharedArrayBuffer: boolean; simd: string; single: BuildReport; threaded: BuildReport; threadedMulti?: BuildReport;
 }
 interface Responsive { completions: number; maxGapMs: number; trainSteps: number; kernels: string }
+interface WorkerCheck { trained: string; kernels: string; note: string; indexFiles: number; loaded: boolean; items: string[]; source: string }
 interface RuntimeModule {
   phaseLog(write?: (line: string) => void): (line: string) => void;
   runAll(o: { seconds: number; responsivenessSeconds?: number; log?: (line: string) => void }): Promise<{
     node: RuntimeReport; plain: RuntimeReport; isolated: RuntimeReport; responsive?: { chromium: Responsive; node: Responsive };
-    workers: { trained: string; kernels: string; indexFiles: number; loaded: boolean; items: string[]; source: string };
+    workers: WorkerCheck; isolatedWorkers: WorkerCheck;
   }>;
 }
 
@@ -82,6 +83,17 @@ describe('Browser runtime: both wasm builds, with and without cross-origin isola
     assert.ok(w.indexFiles > 0);
     assert.equal(w.loaded, true);
     assert.ok(['mixed', 'lstm', 'ngram'].includes(w.source), w.source);
+  });
+
+  it('in the isolated page, the training worker trains on the threaded build with 2 threads (kernel threads in Web Workers)', () => {
+    const w = r.isolatedWorkers;
+    console.log(`      ${JSON.stringify(w)}`);
+    assert.equal(w.trained, 'steps');
+    assert.equal(w.kernels, 'wasm-simd x2');
+    assert.match(w.note, /threaded WebAssembly build on 2 thread/);
+    assert.equal(w.loaded, true);
+    // Not isolated, the same offer is declined: the single-threaded build, as the check above asserts.
+    assert.doesNotMatch(r.workers.note, /threaded WebAssembly build/);
   });
 
   it('Node: the same checks pass with the threaded build (the desktop\'s)', () => {

@@ -13,7 +13,7 @@ import { repoRoot } from '../helpers/paths';
 
 const BUNDLES = ['dist/extension.js', 'dist/cli.js', 'dist/trainingWorker.js', 'dist/completionWorker.js', 'dist/kernelThread.js', 'media/dashboard.js',
   // The browser's (VS Code for the Web).
-  'dist/web/extension.js', 'dist/web/trainingWorker.js', 'dist/web/completionWorker.js'];
+  'dist/web/extension.js', 'dist/web/trainingWorker.js', 'dist/web/completionWorker.js', 'dist/web/kernelThread.js'];
 const NETWORK_MODULES = ['net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'undici'];
 /** require("http"), require('node:https'), import("dns/promises"), … */
 const NETWORK_IMPORT = new RegExp(
@@ -71,7 +71,7 @@ describe('no network', function () {
       for (const key of Object.keys(symbols)) assert.match(key, /\(@tensorflow\//, `${b}: ${key} outside TF.js`);
     }
     // The extension host, the completion worker, the kernel threads and the webview hold none at all.
-    for (const b of ['dist/extension.js', 'dist/completionWorker.js', 'dist/kernelThread.js', 'media/dashboard.js']) {
+    for (const b of ['dist/extension.js', 'dist/completionWorker.js', 'dist/kernelThread.js', 'dist/web/kernelThread.js', 'media/dashboard.js']) {
       assert.deepEqual(symbolSources(readFileSync(path.join(repoRoot, b), 'utf8')), {}, b);
     }
   });
