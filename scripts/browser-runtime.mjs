@@ -6,7 +6,7 @@
 // The page's script is out/browser/runtime.js (test/browser/runtime.ts, built by scripts/build.mjs).
 // In the isolated page the threaded build also runs on several threads, in a dedicated worker with Web Workers as
 // kernel threads; and training time-sliced on one thread is measured with completions asked between its steps.
-// Usage: node scripts/browser-runtime.mjs [--seconds N] [--threads N] [--responsiveness-seconds N] [--json] [--quiet]
+// Usage: node scripts/browser-runtime.mjs [--seconds N] [--threads N] [--rounds N] [--responsiveness-seconds N] [--json] [--quiet]
 //   (build first: npm run build && npx tsc -b). Phases are logged to stderr with their times; figures to stdout.
 import { createServer } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -210,13 +210,39 @@ const num = (x, d = 0) => (x === undefined || x === null || !Number.isFinite(x) 
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
 
+/** The first round's report with each build's figures replaced by their median over the rounds. */
+export function medianOfRounds(runs) {
+  const med = (xs) => {
+    const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+    if (v.length === 0) return undefined;
+    const h = v.length >> 1;
+    return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+  };
+  const out = structuredClone(runs[0]);
+  for (const where of ['node', 'plain', 'isolated']) {
+    for (const build of ['single', 'threaded', 'threadedMulti']) {
+      const b = out[where][build];
+      if (!b) continue;
+      const all = runs.map((r) => r[where][build]).filter((x) => x);
+      const round = (x, d) => (x === undefined ? undefined : Number(x.toFixed(d)));
+      b.trainCharsPerSec = round(med(all.map((x) => x.trainCharsPerSec)), 0);
+      b.trainCharsPerSecBatch8 = round(med(all.map((x) => x.trainCharsPerSecBatch8)), 0);
+      if (b.latency) {
+        for (const kind of ['typing', 'cold']) for (const p of ['p50', 'p90', 'p95']) b.latency[kind][p] = round(med(all.map((x) => x.latency?.[kind][p])), 2);
+      }
+      if (runs.length > 1) b.roundsTrainCharsPerSec = all.map((x) => x.trainCharsPerSec);
+    }
+  }
+  return out;
+}
+
 /** The bench table: training chars/s and completion latency per build and page, with ratios to the desktop's paths. */
-export function printBench(all, { seconds, threads }) {
+export function printBench(all, { seconds, threads, rounds = 1 }) {
   const desktop = all.node.threadedMulti ?? all.node.threaded;
   const desktopLatency = all.node.threaded.latency;
   console.log(`\n${all.node.where}; ${all.plain.where}; ${os.cpus().length} cores. Load average (1 / 5 / 15 min) before: ${all.loadBefore}; after: ${all.loadAfter}.`);
   console.log('The machine may be loaded by other runs: the figures are noisy; the ratios, measured side by side in this run, less so.');
-  console.log(`Default model (embedding 32, 2 × LSTM 256, vocabulary 96): chars/s of the median training step, after ${seconds} s of steps per figure.`);
+  console.log(`Default model (embedding 32, 2 × LSTM 256, vocabulary 96): chars/s of the median training step, after ${seconds} s of steps per figure${rounds > 1 ? `; each figure the median of ${rounds} rounds (every path measured once per round, in turn)` : ''}.`);
   console.log('Completion latency as `inkling bench` measures it (src/bench/latency.ts): a 40-character greedy suggestion from 256 characters of context, the LSTM mixed with the n-gram and match models;');
   console.log('typing = the document\'s state cached, one new character (100 requests); cold = the first request on a new document (20). Ratios: training to Node\'s threaded build on');
   console.log(`${desktop.kernels === all.node.threaded.kernels ? 1 : threads} thread(s) (the desktop's training), latency to Node's threaded build on 1 thread (the desktop's completion worker).\n`);
@@ -255,9 +281,16 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const seconds = arg('--seconds', 5);
   const threads = arg('--threads', 2);
   const json = process.argv.includes('--json');
+  const rounds = Math.max(1, arg('--rounds', 1));
+  const log = process.argv.includes('--quiet') ? undefined : phaseLog();
   const loadBefore = loadavg();
-  const all = await runAll({ seconds, threads, responsivenessSeconds: arg('--responsiveness-seconds', 30), log: process.argv.includes('--quiet') ? undefined : phaseLog() });
-  Object.assign(all, { loadBefore, loadAfter: loadavg(), cores: os.cpus().length, seconds, threads });
+  // Each round measures every path once, in the same order; the responsiveness measurement runs in the first only.
+  const runs = [];
+  for (let r = 0; r < rounds; r++) {
+    runs.push(await runAll({ seconds, threads, responsivenessSeconds: r === 0 ? arg('--responsiveness-seconds', 30) : 0, log }));
+  }
+  const all = medianOfRounds(runs);
+  Object.assign(all, { loadBefore, loadAfter: loadavg(), cores: os.cpus().length, seconds, threads, rounds });
   if (json) console.log(JSON.stringify(all, null, 2));
-  else printBench(all, { seconds, threads });
+  else printBench(all, { seconds, threads, rounds });
 }
