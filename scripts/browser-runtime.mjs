@@ -271,6 +271,9 @@ export function printBench(all, { seconds, threads, rounds = 1 }) {
       console.log(`| ${where} | ${r.completions} | ${r.maxGapMs} | ${r.gapP50Ms} | ${r.gapP95Ms} | ${r.latencyP50Ms} / ${r.latencyMaxMs} | ${r.trainCharsPerSec} | ${r.trainSteps} |`);
     }
     console.log(`\nChromium to Node: largest gap ${ratio(c.maxGapMs, n.maxGapMs)}, median gap ${ratio(c.gapP50Ms, n.gapP50Ms)}, training ${ratio(c.trainCharsPerSec, n.trainCharsPerSec)}.`);
+    for (const [where, r] of [['Chromium page', c], ['Node', n]]) {
+      console.log(`Training events during the largest gap (${where}; ms into the gap): ${r.maxGapEvents.join(', ') || 'none (inside one step)'}`);
+    }
   }
   console.log(`\nWeb Workers (dist/web/*Worker.js) in Chromium: ${JSON.stringify(all.workers)}`);
   console.log(`The same in the cross-origin isolated page: ${JSON.stringify(all.isolatedWorkers)}`);

@@ -60,6 +60,8 @@ export interface ResponsivenessResult {
   completions: number;
   /** Largest time between two consecutive served completions while training ran, ms. */
   maxGapMs: number;
+  /** The training events that came during that gap (what the thread was busy with), with their time in it, ms. */
+  maxGapEvents: string[];
   gapP50Ms: number;
   gapP95Ms: number;
   /** Request → reply, ms. */
@@ -85,8 +87,10 @@ export async function responsiveness(o: {
   let onDone: (e: TrainingEvent) => void = () => undefined;
   let lastProgress: Extract<TrainingEvent, { type: 'progress' }>['progress'] | null = null;
   let kernels = '';
+  const events: { t: number; what: string }[] = [];
   training.onMessage((m) => {
     const e = m as TrainingEvent;
+    events.push({ t: performance.now(), what: e.type === 'progress' ? `progress (step ${e.progress.step})` : e.type });
     if (e.type === 'progress') lastProgress = e.progress;
     if (e.type === 'started') kernels = e.kernels;
     if (e.type === 'done' || e.type === 'error') onDone(e);
@@ -119,6 +123,7 @@ export async function responsiveness(o: {
     let finished = false;
     const run = train(2, o.seconds / 60, 0, true).then((e) => { finished = true; return e; });
     const gaps: number[] = [];
+    const ends: number[] = [];
     const latencies: number[] = [];
     let prev = performance.now();
     let typed = 0;
@@ -133,6 +138,7 @@ export async function responsiveness(o: {
       const now = performance.now();
       latencies.push(now - t0);
       gaps.push(now - prev);
+      ends.push(now);
       prev = now;
       // The next keystroke comes in a later task, as the next request from the workbench would.
       await nextTurn();
@@ -140,8 +146,11 @@ export async function responsiveness(o: {
     const end = await run;
     log(`responsiveness: training done, ${gaps.length} completions served`);
     const progress = end.type === 'done' && end.progress ? end.progress : lastProgress;
+    const worst = gaps.indexOf(Math.max(...gaps));
+    const [from, to] = [ends[worst]! - gaps[worst]!, ends[worst]!];
+    const maxGapEvents = events.filter((e) => e.t > from && e.t <= to).map((e) => `${e.what} at ${Math.round(e.t - from)}`);
     return {
-      completions: gaps.length, maxGapMs: round(Math.max(...gaps)), gapP50Ms: round(percentile(gaps, 50)), gapP95Ms: round(percentile(gaps, 95)),
+      completions: gaps.length, maxGapMs: round(Math.max(...gaps)), maxGapEvents, gapP50Ms: round(percentile(gaps, 50)), gapP95Ms: round(percentile(gaps, 95)),
       latencyP50Ms: round(percentile(latencies, 50)), latencyMaxMs: round(Math.max(...latencies)),
       trainCharsPerSec: Math.round(progress?.charsPerSec ?? 0), trainSteps: progress?.step ?? 0, kernels, training: trainCfg,
     };
