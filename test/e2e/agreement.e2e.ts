@@ -26,7 +26,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   VsCodeSession, startVsCode, openFile, goToEnd, readGhostText, readEditorLines, runCommand, waitFor, repoRoot,
-  fixtureWorkspace, findModelDir, readExtensionLog, resultsDir, screenshot,
+  fixtureWorkspace, findModelDir, readExtensionLog, resultsDir, screenshot, focusEditor, waitForWorkbench,
 } from './harness';
 import { collectCorpus, judgeDocument } from '../../src/corpus';
 import { loadModel } from '../../src/engine/format';
@@ -138,15 +138,17 @@ describe('The editor and the evaluation agree', function () {
     const inDoc = (t: TraceLine): boolean => t.doc.endsWith(heldRel);
     /**
      * The provider's answer (not cancelled) at the cursor, asked about the document exactly as typed. Fails, with
-     * what the editor shows and what it was last asked, if the editor's text is not what was typed or no answer comes.
+     * what the editor shows and what it was last asked, if the editor's text is not what was typed or no answer comes
+     * within `waitMs`.
      */
-    const answerHere = async (): Promise<{ line: TraceLine; index: number }> => {
+    const answerHere = async (waitMs = 40_000): Promise<{ line: TraceLine; index: number }> => {
       const offset = typed.length;
-      // A typing user who sees no suggestion after a while asks for one (Alt+\\, Trigger Inline Suggestion): on a
-      // loaded machine the editor sometimes asks nothing after a keystroke (seen at a document's first request).
-      const askAt = Date.now() + 10_000;
-      let asked = false;
-      const deadline = Date.now() + 40_000;
+      // A typing user who sees no suggestion after a while asks for one (Alt+\, Trigger Inline Suggestion), and asks
+      // again if nothing comes: on the loaded machine the editor sometimes made no request at all for tens of seconds
+      // after a document was opened (while the page logged "Extension host (Remote) is unresponsive").
+      let askAt = Date.now() + 10_000;
+      let asks = 0;
+      const deadline = Date.now() + waitMs;
       for (;;) {
         const trace = readTrace();
         for (let i = trace.length - 1; i >= 0; i--) {
@@ -156,9 +158,14 @@ describe('The editor and the evaluation agree', function () {
           if (t.chars !== typed.length) throw new Error(`the editor's text is ${t.chars} characters at offset ${offset}, ${typed.length} were typed`);
           return { line: t, index: i };
         }
-        if (!asked && Date.now() > askAt) {
-          asked = true;
-          console.log(`    no request at offset ${offset} after 10 s: Alt+\\ (Trigger Inline Suggestion)`);
+        if (Date.now() > askAt && Date.now() < deadline) {
+          askAt = Date.now() + 10_000;
+          asks++;
+          const made = readAll().filter((t) => inDoc(t) && t.started && t.offset === offset).length;
+          console.log(`    no answer at offset ${offset} after ${asks * 10} s (${made} requests made there): Alt+\\ (Trigger Inline Suggestion)`);
+          // The document is exactly what was typed, so its end is where the cursor is.
+          await focusEditor(page);
+          await page.keyboard.press('Control+End');
           await page.keyboard.press('Alt+Backslash');
         }
         if (Date.now() > deadline) {
@@ -167,10 +174,17 @@ describe('The editor and the evaluation agree', function () {
           const made = all.filter((t) => inDoc(t) && t.started);
           const shown = (await readEditorLines(page).catch(() => [])).slice(-4).join(' | ');
           const log = (readExtensionLog(s) ?? '').trimEnd().split('\n').slice(-15).join('\n      ');
-          throw new Error(`no completion answer at offset ${offset} (after typing ${JSON.stringify(typed.slice(-40))}) within 40 s (asked explicitly after 10 s).\n` +
+          // For a look afterwards: the workbench as it was, and VS Code's own logs (extension host, renderer).
+          const shot = await screenshot(page, 'agreement-no-answer').catch(() => undefined);
+          const logsCopy = path.join(resultsDir, 'agreement-no-answer-logs');
+          fs.cpSync(path.join(s.server.dirs.userData, 'logs'), logsCopy, { recursive: true });
+          const consoleTail = s.consoleLines.slice(-12).map((l) => l.slice(0, 300)).join('\n      ');
+          fs.writeFileSync(path.join(resultsDir, 'agreement-no-answer-console.txt'), `${s.consoleLines.join('\n')}\n`);
+          throw new Error(`no completion answer at offset ${offset} (after typing ${JSON.stringify(typed.slice(-40))}) within ${waitMs / 1000} s (asked explicitly ${asks} times).\n` +
             `    the editor's last lines: ${shown}\n    its last answers:\n      ${last || '(none)'}\n` +
             `    requests made in the document: ${made.length} (the last at offset ${made.at(-1)?.offset ?? '-'}), document texts read: ${trace.filter((t) => inDoc(t) && t.observe).length}, ` +
-            `trace lines in all: ${all.length}\n    the extension's log, last lines:\n      ${log}`);
+            `trace lines in all: ${all.length}\n    the extension's log, last lines:\n      ${log}\n` +
+            `    the page's console, last lines:\n      ${consoleTail}\n    screenshot ${shot ? path.relative(repoRoot, shot) : '(none)'}, VS Code's logs copied to ${path.relative(repoRoot, logsCopy)}`);
         }
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -179,6 +193,43 @@ describe('The editor and the evaluation agree', function () {
       await page.keyboard.type(text, { delay: KEY_DELAY_MS });
       typed += text;
     };
+    // Before typing: one answer in the document, asked for explicitly (as a user does with Alt+\), so the test
+    // starts once the editor and the provider answer there; the request is replayed like every other one.
+    // In about one full e2e run in three on this machine the editor made no request at all in the newly opened
+    // file, for two minutes and eleven explicit asks (cause not found: the extension host was alive, its log
+    // normal, the page had logged "Extension host (Remote) is unresponsive" and then "responsive"). A user would
+    // close and reopen the file, then reload the window: so does the test, while nothing has been asked in the
+    // file yet (so the models have read nothing of it and the replay below is unchanged), and it says so.
+    for (let attempt = 1; ; attempt++) {
+      await focusEditor(page);
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Alt+Backslash');
+      try {
+        await answerHere(30_000);
+        break;
+      } catch (e) {
+        if (attempt >= 3 || readAll().some(inDoc)) throw e;
+      }
+      if (attempt === 1) {
+        console.log('    no request at all in the held-out file within 30 s: closing and reopening it');
+        await runCommand(page, 'View: Close Editor');
+      } else {
+        console.log('    still no request in the held-out file: reloading the window');
+        const hosts = readAll().length;
+        const oldLog = readExtensionLog(s);
+        await page.reload({ waitUntil: 'domcontentloaded' });
+        await waitForWorkbench(page);
+        await waitFor('the status "ready" after the reload', async () => (await statusText(page)).includes('Inkling: ready'), 120_000);
+        // The new extension host's own log: its n-gram model is built before typing starts.
+        await waitFor('the n-gram model built after the reload', () => {
+          const log = readExtensionLog(s) ?? '';
+          return log !== oldLog && log.includes('Workspace n-gram model:');
+        }, 120_000);
+        assert.equal(readAll().length, hosts, 'nothing was traced across the reload');
+      }
+      await openFile(page, heldRel);
+      await goToEnd(page);
+    }
     const measured: { line: number; at: number; trace: number; ghost: string; answer: string; real: string; typedPart: string }[] = [];
     let shots = 0;
     for (let k = 0; k < typedLines.length; k++) {
