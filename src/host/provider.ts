@@ -167,7 +167,8 @@ interface Answer {
  * (document, offset, the text offered, where it came from, cancelled or not, asked explicitly or not, the error of a
  * failed request, its place among the messages sent to the worker), and so is every document text given to the
  * worker's models (`observe`) and every request as it is made (`started`, before its answer): how the end-to-end
- * tests know what the models read, in order, and that the editor has answered at a position, including with nothing, without waiting a fixed time.
+ * tests know what the models read, in order, and that the editor has answered at a position, including with
+ * nothing, without waiting a fixed time.
  */
 // (No `process` in the browser's extension host: there is no trace there.)
 const TRACE_FILE = typeof process === 'object' ? process.env.INKLING_COMPLETION_TRACE : undefined;
