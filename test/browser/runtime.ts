@@ -62,6 +62,17 @@ function random(n: number, rng: Rng): Float32Array {
 }
 
 /** Three training steps of a small LSTM on `k` and on the JS kernels: the largest weight difference, relative. */
+/** The largest difference between `x` and the reference `y`, relative to the largest value of `y`. */
+function relativeError(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let err = 0;
+  let max = 0;
+  for (let i = 0; i < y.length; i++) {
+    err = Math.max(err, Math.abs(x[i]! - y[i]!));
+    max = Math.max(max, Math.abs(y[i]!));
+  }
+  return err / max;
+}
+
 async function trainingError(k: Kernels): Promise<number> {
   const text = 'the quick brown fox jumps over the lazy dog; '.repeat(40);
   const run = (kernels: Kernels) => trainOnText({
@@ -70,13 +81,7 @@ async function trainingError(k: Kernels): Promise<number> {
     train: { minutes: 0, maxSteps: 3, batchSize: 4, seqLength: 16, validateEverySeconds: 3600, seed: 3 },
   });
   const [x, y] = [(await run(k)).weights, (await run(new JsKernels())).weights];
-  let err = 0;
-  let max = 0;
-  for (let i = 0; i < y.length; i++) {
-    err = Math.max(err, Math.abs(x[i]! - y[i]!));
-    max = Math.max(max, Math.abs(y[i]!));
-  }
-  return err / max;
+  return relativeError(x, y);
 }
 
 /** The same products on `k` and on the JS kernels: the largest difference relative to the largest value. */
@@ -96,13 +101,7 @@ function referenceError(k: Kernels): number {
   };
   const x = run(k);
   const y = run(js);
-  let err = 0;
-  let max = 0;
-  for (let i = 0; i < y.length; i++) {
-    err = Math.max(err, Math.abs(x[i]! - y[i]!));
-    max = Math.max(max, Math.abs(y[i]!));
-  }
-  return err / max;
+  return relativeError(x, y);
 }
 
 async function measure(k: Kernels, opts: RuntimeOptions): Promise<Omit<BuildReport, 'kernels'>> {
