@@ -100,7 +100,7 @@ export function dashboardHtml(input: DashboardHtmlInput): string {
           <button id="axis-time" type="button" aria-pressed="false">Time</button>
         </div>
       </div>
-      <figure id="chart-figure" class="chart" data-points="0">
+      <figure id="chart-figure" class="chart" data-points="0" data-runs="0">
         <div class="chart-box"><canvas id="chart" role="img" aria-label="Loss curves" aria-describedby="chart-summary"></canvas></div>
         <figcaption id="chart-caption" class="hint">Bits per character on the training text and on held-out files (lower is better).</figcaption>
       </figure>

@@ -274,6 +274,12 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       saveCurve();
       break;
     case 'reset':
+      // A new run's curve starts here; the count of runs this page has seen lets a reader (and the e2e tests)
+      // tell the new curve from the last run's.
+      {
+        const figure = el('chart-figure');
+        figure.dataset['runs'] = String(Number(figure.dataset['runs'] ?? '0') + 1);
+      }
       history.clear();
       lastProgress = null;
       renderCurve();

@@ -25,6 +25,16 @@ function readSettings(file: string): Record<string, unknown> {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
+/** The same while VS Code may be writing the file: a half-written file reads as not there yet. */
+function readSettingsWhileWritten(file: string): Record<string, unknown> | undefined {
+  try {
+    return readSettings(file);
+  } catch (e) {
+    if (e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}
+
 function writeSettings(file: string, patch: Record<string, unknown>): void {
   fs.writeFileSync(file, `${JSON.stringify({ ...readSettings(file), ...patch }, null, 2)}\n`);
 }
@@ -38,6 +48,8 @@ describe('Training dashboard in the workbench', function () {
   const settingsFile = (): string => path.join(session!.workspace, '.vscode', 'settings.json');
   const text = async (selector: string): Promise<string> => (await frame.locator(selector).textContent()) ?? '';
   const points = async (): Promise<number> => Number(await frame.locator('#chart-figure').getAttribute('data-points'));
+  /** How many runs' curves the page has started (a new run's curve begins when the run has read its corpus). */
+  const runs = async (): Promise<number> => Number(await frame.locator('#chart-figure').getAttribute('data-runs'));
   const enabled = (id: string): Promise<boolean> => frame.locator(`#${id}`).isEnabled();
   const sample = async (): Promise<{ status: string; text: string; meta: string }> => ({
     status: (await frame.locator('#sample').getAttribute('data-status')) ?? '',
@@ -149,8 +161,11 @@ describe('Training dashboard in the workbench', function () {
 
   it('continues training: the curve starts again and grows; a better checkpoint changes the sample, else the dashboard says the model was kept', async () => {
     const before = (await sample()).text;
+    const runsBefore = await runs();
     await frame.locator('#btn-train').click();
     await waitFor('Stop to be enabled', () => enabled('btn-stop'), 30_000);
+    // Stop is enabled as soon as the job starts; the last run's curve stays until the new run has read its corpus.
+    await waitFor('the new run\'s curve to start', async () => (await runs()) > runsBefore, 60_000);
     const n0 = await waitFor('curve points of the new run', async () => (await points()) || false, 60_000);
     // Wait on what the run does, not on a guess of how fast it goes on a loaded machine: the curve grows, or the
     // run ends first (the bound is the whole 30-second run with its start and end on a busy machine).
@@ -175,7 +190,7 @@ describe('Training dashboard in the workbench', function () {
     await slider.press('ArrowRight');
     await slider.press('ArrowRight');
     assert.equal(await text('#temperature-value'), '0.60');
-    await waitFor('the workspace setting to follow the slider', () => readSettings(settingsFile())['inkling.completion.temperature'] === 0.6, 15_000);
+    await waitFor('the workspace setting to follow the slider', () => readSettingsWhileWritten(settingsFile())?.['inkling.completion.temperature'] === 0.6, 15_000);
     await waitFor('a sample at the new temperature', async () => /Temperature 0\.60/.test((await sample()).meta), 30_000);
     // And the other way: a settings change moves the slider. (VS Code misses an outside write to a settings file
     // that comes within about a second of its own write, so wait a little first.)
