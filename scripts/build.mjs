@@ -1,7 +1,9 @@
 // Bundles the extension, its workers, the CLI and the webview with esbuild; builds the WebAssembly kernels
-// when a wasm-capable clang is installed. Usage: node scripts/build.mjs [--watch] [--production]
+// when a wasm-capable clang is installed. Usage: node scripts/build.mjs [--watch] [--production] [--out DIR]
+// `--out DIR` writes the shipped files (dist/, media/'s bundle and font) under DIR instead of the repository, with the
+// WebAssembly kernels copied there: scripts/package.mjs packs a production build so without touching the dev build.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const outIndex = process.argv.indexOf('--out');
+/** Where the shipped files go: the repository, or --out's folder. */
+const outRoot = outIndex >= 0 ? path.resolve(process.argv[outIndex + 1]) : root;
 
 /** Node bundles: entry (relative to src/) -> output name in dist/. Missing entries are skipped. */
 const nodeEntries = {
@@ -34,10 +39,10 @@ const common = {
   alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
 };
 
-const builds = present.map(([src, out]) => ({
+const builds = present.filter(([, out]) => outRoot === root || out !== 'cli').map(([src, out]) => ({
   ...common,
   entryPoints: { [out]: path.join(root, 'src', src) },
-  outdir: path.join(root, 'dist'),
+  outdir: path.join(outRoot, 'dist'),
   banner: out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
 }));
 
@@ -45,12 +50,12 @@ const webviewEntry = path.join(root, 'src', 'webview', 'main.ts');
 if (existsSync(webviewEntry)) {
   builds.push({
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
-    logLevel: 'warning', entryPoints: { dashboard: webviewEntry }, outdir: path.join(root, 'media'),
+    logLevel: 'warning', entryPoints: { dashboard: webviewEntry }, outdir: path.join(outRoot, 'media'),
   });
   // The page's icon font, next to the bundle (the webview may load only from media/).
   const codicons = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
-  mkdirSync(path.join(root, 'media'), { recursive: true });
-  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(codicons, f), path.join(root, 'media', f));
+  mkdirSync(path.join(outRoot, 'media'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join(codicons, f), path.join(outRoot, 'media', f));
 }
 
 // The browser's entry (`browser` in package.json): VS Code for the Web, or the web worker extension host of a VS
@@ -69,7 +74,7 @@ const nodeShims = {
 if (existsSync(webEntry)) {
   builds.push({
     bundle: true, platform: 'browser', format: 'cjs', target: 'es2022', sourcemap: !production, minify: production,
-    logLevel: 'warning', entryPoints: { extension: webEntry }, outdir: path.join(root, 'dist', 'web'),
+    logLevel: 'warning', entryPoints: { extension: webEntry }, outdir: path.join(outRoot, 'dist', 'web'),
     external: ['vscode', '@tensorflow/tfjs-node'],
     alias: { 'node-fetch': path.join(root, 'src', 'engine', 'tfjs', 'noFetch.ts') },
     // TF.js and picomatch look at `process` only to learn the platform; there is none in a web worker.
@@ -79,7 +84,7 @@ if (existsSync(webEntry)) {
   // Its Web Workers (where the host allows them): classic scripts, as VS Code loads nested workers with importScripts.
   builds.push({
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production,
-    logLevel: 'warning', outdir: path.join(root, 'dist', 'web'),
+    logLevel: 'warning', outdir: path.join(outRoot, 'dist', 'web'),
     entryPoints: {
       trainingWorker: path.join(root, 'src', 'workers', 'webTraining.ts'), completionWorker: path.join(root, 'src', 'workers', 'webCompletion.ts'),
       // Kernel threads, where the page is cross-origin isolated (shared memory can reach workers).
@@ -95,7 +100,7 @@ if (existsSync(webEntry)) {
 // The browser runtime check and bench page's script (test/browser/runtime.ts; scripts/browser-runtime.mjs): the
 // engine's kernels and benches in a page, with the same Node shims as the web extension. Not shipped.
 const runtimeEntry = path.join(root, 'test', 'browser', 'runtime.ts');
-if (existsSync(runtimeEntry)) {
+if (existsSync(runtimeEntry) && outRoot === root) {
   builds.push({
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: false, logLevel: 'warning',
     entryPoints: { runtime: runtimeEntry }, outdir: path.join(root, 'out', 'browser'),
@@ -109,6 +114,10 @@ const wasmBuild = path.join(root, 'scripts', 'build-wasm.mjs');
 if (existsSync(wasmBuild)) {
   const r = spawnSync(process.execPath, [wasmBuild], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
+}
+if (outRoot !== root && existsSync(path.join(root, 'dist'))) {
+  mkdirSync(path.join(outRoot, 'dist'), { recursive: true });
+  for (const f of readdirSync(path.join(root, 'dist')).filter((n) => n.endsWith('.wasm'))) copyFileSync(path.join(root, 'dist', f), path.join(outRoot, 'dist', f));
 }
 
 if (watch) {

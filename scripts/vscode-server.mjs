@@ -251,11 +251,12 @@ export function freshRunDir(prefix = 'run') {
  * Starts the VS Code server on a free loopback port (the server picks it: --port 0), with fresh user, server and
  * extensions folders in runDir, and resolves once it answers HTTP. `env` is added to the server's environment;
  * the extension hosts the server spawns inherit it. Workspace trust is off unless `workspaceTrust` (then folders
- * open in Restricted Mode; pair it with RESTRICTED_USER_SETTINGS).
+ * open in Restricted Mode; pair it with RESTRICTED_USER_SETTINGS). `installExtensions` lists .vsix files installed
+ * into the run's extensions folder first, with the server's own CLI (as a user installs a package).
  */
 export async function startServer({
   runDir = freshRunDir('server'), env = {}, log = defaultLog, extraArgs = [], startTimeoutMs = 90_000,
-  userSettings = DEFAULT_USER_SETTINGS, workspaceTrust = false,
+  userSettings = DEFAULT_USER_SETTINGS, workspaceTrust = false, installExtensions = [],
 } = {}) {
   if (!existsSync(serverMain) || !existsSync(node24Bin)) {
     throw new Error('VS Code server is not installed: run `node scripts/vscode-server.mjs install` first');
@@ -270,6 +271,16 @@ export async function startServer({
     // The web workbench reads user settings from the server's user data folder.
     mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
     writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), `${JSON.stringify(userSettings, null, 2)}\n`);
+  }
+  for (const vsix of installExtensions) {
+    const r = spawnSync(node24Bin, [
+      serverMain, '--install-extension', vsix, '--accept-server-license-terms',
+      '--user-data-dir', dirs.userData, '--server-data-dir', dirs.serverData, '--extensions-dir', dirs.extensions,
+    ], { cwd: runDir, encoding: 'utf8', env: { ...process.env, EXTENSIONS_GALLERY: '{}', VSCODE_CLI: undefined, ELECTRON_RUN_AS_NODE: undefined } });
+    if (r.status !== 0 || !/successfully installed/.test(r.stdout)) {
+      throw new Error(`installing ${vsix} failed (exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(-2000)}`);
+    }
+    log(`installed ${path.basename(vsix)}: ${r.stdout.trim().split('\n').pop()}`);
   }
   const args = [
     serverMain, '--host', '127.0.0.1', '--port', '0',

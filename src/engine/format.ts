@@ -85,6 +85,22 @@ export interface SavedModel {
   optimizer?: AdamState;
 }
 
+/**
+ * A model that does not fit where it is saved (the browser's storage quota for the site, or a full disk): nothing
+ * was replaced, the previous model is kept.
+ */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+  constructor(readonly needed: number, readonly free: number | undefined) {
+    super(`the model (${megabytes(needed)}) does not fit in the storage left${free === undefined ? '' : ` (${megabytes(free)} free)`}: ` +
+      'it was not saved and the previous model is kept; free some storage (in the browser: this site\'s storage), or train a smaller model (fewer units or layers)');
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
+}
+
 export class ModelFormatError extends Error {
   override name = 'ModelFormatError';
 }
@@ -115,33 +131,39 @@ export async function saveModel(tf: TF, dir: string, model: SavedModel, opts: { 
   const target = path.resolve(dir);
   await io.mkdirp(path.dirname(target));
   await io.removeStaleTemporaries(target);
+  // Everything to write, built first: its size is checked against the space the platform says is left (the
+  // browser's quota) before anything is written; the previous model stays either way until the new one is complete.
+  const art = await layersModelArtifacts(tf, model.config, model.weights);
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: art.generatedBy ?? 'TensorFlow.js',
+    convertedBy: `Inkling ${model.meta.inklingVersion}`,
+    modelTopology: art.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: art.weightSpecs }],
+  };
+  const files: [string, string | Uint8Array][] = [[WEIGHTS_FILE, new Uint8Array(art.weightData)], ['model.json', JSON.stringify(modelJson)]];
+  const meta: ModelMetadata = { ...model.meta, training: model.meta.training && { ...model.meta.training } };
+  if (opts.withOptimizer && model.optimizer) {
+    const { m, v, step } = model.optimizer;
+    const buf = new Float32Array(m.length + v.length);
+    buf.set(m);
+    buf.set(v, m.length);
+    files.push([OPTIMIZER_FILE, new Uint8Array(buf.buffer)]);
+    if (meta.training) meta.training.optimizerStep = step;
+  }
+  files.push(['inkling.json', JSON.stringify(meta, null, 2)]);
+  const needed = files.reduce((n, [, d]) => n + (typeof d === 'string' ? new TextEncoder().encode(d).length : d.length), 0);
+  const free = await io.freeBytes(target);
+  if (free !== undefined && free < needed) throw new StorageFullError(needed, free);
   const tmp = `${target}${TMP_INFIX}${io.pid}-${Date.now()}-${++saveCounter}`;
   await io.mkdirp(tmp);
   try {
-    const art = await layersModelArtifacts(tf, model.config, model.weights);
-    const modelJson = {
-      format: 'layers-model',
-      generatedBy: art.generatedBy ?? 'TensorFlow.js',
-      convertedBy: `Inkling ${model.meta.inklingVersion}`,
-      modelTopology: art.modelTopology,
-      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: art.weightSpecs }],
-    };
-    await io.writeFlushed(path.join(tmp, WEIGHTS_FILE), new Uint8Array(art.weightData));
-    await io.writeFlushed(path.join(tmp, 'model.json'), JSON.stringify(modelJson));
-    const meta: ModelMetadata = { ...model.meta, training: model.meta.training && { ...model.meta.training } };
-    if (opts.withOptimizer && model.optimizer) {
-      const { m, v, step } = model.optimizer;
-      const buf = new Float32Array(m.length + v.length);
-      buf.set(m);
-      buf.set(v, m.length);
-      await io.writeFlushed(path.join(tmp, OPTIMIZER_FILE), new Uint8Array(buf.buffer));
-      if (meta.training) meta.training.optimizerStep = step;
-    }
-    await io.writeFlushed(path.join(tmp, 'inkling.json'), JSON.stringify(meta, null, 2));
+    for (const [name, data] of files) await io.writeFlushed(path.join(tmp, name), data);
     await io.syncDir(tmp);
     await swapIn(io, tmp, target);
   } catch (e) {
     await io.rm(tmp).catch(() => undefined);
+    if (fsErrorCode(e) === 'ENOSPC') throw new StorageFullError(needed, free);
     throw e;
   }
 }
@@ -159,6 +181,8 @@ interface ModelIo {
   rm(p: string): Promise<void>;
   exists(p: string): Promise<boolean>;
   removeStaleTemporaries(target: string): Promise<void>;
+  /** Bytes that can still be written there, where the platform knows (the browser's quota); else undefined. */
+  freeBytes(target: string): Promise<number | undefined>;
   /** Size of a regular file; rejects (with a code) when missing, `isFile` false when a folder. */
   stat(file: string): Promise<{ size: number; isFile: boolean }>;
   readExactly(file: string, label: string, into: Uint8Array): Promise<void>;
@@ -173,6 +197,7 @@ const nodeIo: ModelIo = {
   rm: (p) => fs.rm(p, { recursive: true, force: true }),
   exists,
   removeStaleTemporaries,
+  freeBytes: async () => undefined, // a full disk shows as ENOSPC on write
   stat: async (file) => {
     const st = await fs.stat(file);
     return { size: st.size, isFile: st.isFile() };
@@ -199,6 +224,7 @@ function platformIo(pfs: PlatformFs): ModelIo {
       const entries = await pfs.readDirectory(path.dirname(target)).catch(() => []);
       for (const e of entries) if (e.name.startsWith(prefix)) await pfs.delete(path.join(path.dirname(target), e.name));
     },
+    freeBytes: async (target) => (pfs.freeBytes ? pfs.freeBytes(target).catch(() => undefined) : undefined),
     stat: async (file) => {
       const st = await pfs.stat(file);
       return { size: st.size, isFile: st.kind === 'file' };

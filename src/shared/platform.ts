@@ -29,6 +29,11 @@ export interface PlatformFs {
    * walks the folders itself). The corpus applies all its rules to what is listed.
    */
   listFiles?(root: string, maxFiles: number, skipDirs: readonly string[]): Promise<string[] | undefined>;
+  /**
+   * Bytes that can still be written under `path`, where the platform has a quota it can tell (the browser's site
+   * storage); undefined when unknown. Writes that run out of space fail with code `ENOSPC`.
+   */
+  freeBytes?(path: string): Promise<number | undefined>;
 }
 
 /** An error with a Node-style code, as {@link PlatformFs} implementations throw. */

@@ -49,7 +49,8 @@ export function webNote(mode: Mode, isolated: boolean): string {
 export function activate(context: vscode.ExtensionContext): InklingApi {
   const storage = context.storageUri ?? context.globalStorageUri;
   const paths = new WebPaths(storage);
-  const fs = new WorkspaceFs(paths);
+  // VS Code for the Web without a remote keeps extension storage in the browser (IndexedDB, under the site's quota).
+  const fs = new WorkspaceFs(paths, storage.scheme === 'vscode-userdata' && vscode.env.remoteName === undefined);
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const dist = (...p: string[]) => vscode.Uri.joinPath(context.extensionUri, 'dist', ...p);
   const wasm: Promise<Uint8Array> = Promise.resolve(vscode.workspace.fs.readFile(dist('inkling-kernels-st.wasm'))).then(

@@ -59,8 +59,9 @@ export class WebPaths implements HostPaths {
   }
 }
 
-/** vscode.FileSystemError codes as Node's. */
+/** vscode.FileSystemError codes as Node's; the browser's storage quota running out (a QuotaExceededError) as ENOSPC. */
 function nodeCode(e: unknown): string {
+  if (/quota/i.test(`${(e as { name?: unknown } | null)?.name ?? ''} ${(e as Error | null)?.message ?? ''}`)) return 'ENOSPC';
   const code = (e as { code?: unknown } | null)?.code;
   switch (code) {
     case 'FileNotFound': case 'EntryNotFound': return 'ENOENT';
@@ -85,7 +86,11 @@ export class WorkspaceFs implements PlatformFs {
   /** How each listing went, for the output channel. */
   readonly listings: string[] = [];
 
-  constructor(private readonly paths: WebPaths) {}
+  /**
+   * `storageInBrowser`: the extension's storage is the browser's own (VS Code for the Web without a remote: IndexedDB
+   * under the site's quota), so the quota left, from `navigator.storage.estimate()`, bounds what can be saved there.
+   */
+  constructor(private readonly paths: WebPaths, private readonly storageInBrowser = false) {}
 
   private async call<T>(path: string, f: (uri: vscode.Uri) => Thenable<T>): Promise<T> {
     const uri = this.paths.uriOf(path);
@@ -124,6 +129,13 @@ export class WorkspaceFs implements PlatformFs {
   rename(from: string, to: string): Promise<void> {
     const target = this.paths.uriOf(to);
     return this.call(from, (u) => vscode.workspace.fs.rename(u, target, { overwrite: false }));
+  }
+
+  async freeBytes(path: string): Promise<number | undefined> {
+    if (!this.storageInBrowser || !under(path, STORAGE_ROOT)) return undefined;
+    const storage = (globalThis as { navigator?: { storage?: { estimate?(): Promise<{ quota?: number; usage?: number }> } } }).navigator?.storage;
+    const estimate = await storage?.estimate?.().catch(() => undefined);
+    return estimate?.quota === undefined ? undefined : Math.max(0, estimate.quota - (estimate.usage ?? 0));
   }
 
   async delete(path: string): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { FsError, type ComputePort, type PlatformFs } from '../shared/platform';
 
-export type FsOp = 'stat' | 'readDirectory' | 'readFile' | 'writeFile' | 'createDirectory' | 'rename' | 'delete' | 'listFiles';
+export type FsOp = 'stat' | 'readDirectory' | 'readFile' | 'writeFile' | 'createDirectory' | 'rename' | 'delete' | 'listFiles' | 'freeBytes';
 
 /** Worker → host. */
 export interface FsCall { __inkling: 'fs'; id: number; op: FsOp; args: unknown[] }
@@ -57,5 +57,6 @@ export function remoteFs(port: ComputePort): PlatformFs & { handle(m: unknown): 
     rename: (a, b) => call('rename', a, b),
     delete: (p) => call('delete', p),
     listFiles: (root, max, skip) => call('listFiles', root, max, skip),
+    freeBytes: (p) => call('freeBytes', p),
   };
 }

@@ -26,7 +26,7 @@ interface ServerModule {
   ensureInstalled(options?: { log?: (line: string) => void }): number;
   startServer(options?: {
     runDir?: string; env?: Record<string, string>; log?: (line: string) => void; extraArgs?: string[];
-    userSettings?: Record<string, unknown> | null;
+    userSettings?: Record<string, unknown> | null; installExtensions?: string[];
   }): Promise<VsCodeServer>;
   freshRunDir(prefix?: string): string;
   launchBrowser(options?: { runDir?: string; headless?: boolean; onBlocked?: (url: string) => void }): Promise<BrowserContext>;
@@ -54,6 +54,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** User settings, merged over the harness defaults. */
   userSettings?: Record<string, unknown>;
+  /** .vsix files installed into the server's extensions folder before it starts (with its own CLI). */
+  installExtensions?: string[];
   headless?: boolean;
   /** Print progress lines. Default true. */
   verbose?: boolean;
@@ -106,6 +108,7 @@ export async function startVsCode(options: StartOptions = {}): Promise<VsCodeSes
     env: options.env ?? {},
     log,
     userSettings: { ...mod.DEFAULT_USER_SETTINGS, ...options.userSettings },
+    installExtensions: options.installExtensions ?? [],
   });
   let context: BrowserContext | undefined;
   try {

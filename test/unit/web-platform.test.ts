@@ -8,7 +8,7 @@ import { mkdtempSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collectCorpus, judgeDocument } from '../../src/corpus';
-import { loadModel, saveModel } from '../../src/engine/format';
+import { StorageFullError, loadModel, saveModel } from '../../src/engine/format';
 import { loadTf } from '../../src/engine/tfjs/load';
 import { locateWasm } from '../../src/engine/kernels/wasm/locate';
 import { SINGLE_THREAD_WASM } from '../../src/engine/kernels/wasm/wasmKernels';
@@ -105,6 +105,35 @@ describe('web platform paths, in Node', function () {
     const again = await loadModel(target, { fs: pfs });
     assert.deepEqual(again.weights, model.weights.map((w) => w * 0.5));
     assert.deepEqual((await fs.readdir(path.dirname(target))).sort(), ['model'], 'no temporary or .old folder is left');
+  });
+
+  it('a model too large for the storage quota is refused with a clear message; the previous model is kept, nothing is left behind', async () => {
+    const { tf } = await loadTf();
+    const target = path.join(dir, 'quota', 'model');
+    const previous = makeModel({ optimizer: true });
+    await saveModel(tf, target, previous, { fs: nodePlatformFs(), withOptimizer: true });
+    const bigger = makeModel({ optimizer: true, units: 64 });
+    // The quota the platform reports (the browser's navigator.storage.estimate()) is known and too small: refused
+    // before anything is written.
+    const tight = { ...nodePlatformFs(), freeBytes: async () => 1000 };
+    await assert.rejects(saveModel(tf, target, bigger, { fs: tight, withOptimizer: true }), (e: Error) => {
+      assert.ok(e instanceof StorageFullError);
+      assert.match(e.message, /^the model \(\d+\.\d MB\) does not fit in the storage left \(0\.0 MB free\): it was not saved and the previous model is kept/);
+      return true;
+    });
+    assert.equal(tight.calls['writeFile'] ?? 0, 0, 'nothing was written');
+    // Unknown quota, and the storage runs out mid-save (IndexedDB's QuotaExceededError, ENOSPC through workspace.fs).
+    let writes = 0;
+    const full = nodePlatformFs();
+    const writeFile = full.writeFile.bind(full);
+    full.writeFile = async (p, d) => {
+      if (++writes === 2) throw Object.assign(new Error(`${p}: QuotaExceededError`), { code: 'ENOSPC' });
+      return writeFile(p, d);
+    };
+    await assert.rejects(saveModel(tf, target, bigger, { fs: full, withOptimizer: true }), (e: Error) => e instanceof StorageFullError && /previous model is kept/.test(e.message));
+    const back = await loadModel(target, { fs: nodePlatformFs() });
+    assert.deepEqual(back.weights, previous.weights, 'the previous model is still the stored one');
+    assert.deepEqual((await fs.readdir(path.dirname(target))).sort(), ['model'], 'no temporary folder is left');
   });
 
   it('in-process: training and completions on one thread, each completion answered before the next training step', async function () {
