@@ -26,9 +26,20 @@ export class TypingSignal {
     this.cell = new BigInt64Array(buffer, 0, 1);
   }
 
+  private relay: ((at: number) => void) | undefined;
+
   /** The writer (the extension host): the user typed at `now`. One atomic store; cheap enough for every keystroke. */
   touch(now = Date.now()): void {
     Atomics.store(this.cell, 0, BigInt(Math.floor(now)));
+    this.relay?.(Math.floor(now));
+  }
+
+  /**
+   * Where the reader is a worker this buffer cannot reach (a Web Worker without shared memory), each keystroke is
+   * also passed to `f`, which sends it there (the worker reads messages between training steps).
+   */
+  relayTo(f: (at: number) => void): void {
+    this.relay = f;
   }
 
   /** The reader (the training worker): the time of the last keystroke, 0 when there was none. */

@@ -13,7 +13,7 @@ import type { TrainConfig } from '../shared/modelConfig';
 import type { ComputeHandle } from '../shared/platform';
 import { serveCompletion } from '../workers/completion';
 import type { ComputeEnv } from '../workers/env';
-import type { WorkerInit } from '../workers/remoteFs';
+import type { TypingMessage, WorkerInit } from '../workers/remoteFs';
 import { serveTraining } from '../workers/training';
 import { inProcess } from './inProcess';
 import { deferredHandle, startWebWorker } from './webWorker';
@@ -119,7 +119,11 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
           const threaded = threadedBytes && threadedBytes.length > 0 && WEB_THREADS > 1
             ? { wasmBytes: threadedBytes, threadScript: dist('web', 'kernelThread.js').toString(true), threads: WEB_THREADS }
             : undefined;
-          return startWebWorker(dist('web', 'trainingWorker.js').toString(true), fs, { ...init(bytes, 'Web Worker, single-threaded WebAssembly build'), typing: shared, threaded }).handle;
+          const { handle } = startWebWorker(dist('web', 'trainingWorker.js').toString(true), fs, { ...init(bytes, 'Web Worker, single-threaded WebAssembly build'), typing: shared, threaded });
+          // Without shared memory the worker cannot read the keystroke times: each one is sent (training pauses while
+          // the user types, as on the desktop).
+          if (!shared) typing.relayTo((at) => handle.postMessage({ __inkling: 'typing', at } satisfies TypingMessage));
+          return handle;
         }
         return inProcess((port) => serveTraining(port, { ...env(bytes), typing }), Promise.resolve(), { type: 'stop' });
       })),

@@ -8,6 +8,8 @@ export type FsOp = 'stat' | 'readDirectory' | 'readFile' | 'writeFile' | 'create
 
 /** Worker → host. */
 export interface FsCall { __inkling: 'fs'; id: number; op: FsOp; args: unknown[] }
+/** Host → training worker, where the typing signal's buffer cannot be shared: the user typed at `at`. */
+export interface TypingMessage { __inkling: 'typing'; at: number }
 /** Host → worker. */
 export interface FsReply { __inkling: 'fs-reply'; id: number; ok: boolean; value?: unknown; code?: string; message?: string }
 

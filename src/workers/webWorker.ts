@@ -7,7 +7,7 @@
 import type { ComputePort } from '../shared/platform';
 import { TypingSignal } from '../shared/typing';
 import type { ComputeEnv } from './env';
-import { isTagged, remoteFs, type WorkerInit } from './remoteFs';
+import { isTagged, remoteFs, type TypingMessage, type WorkerInit } from './remoteFs';
 import { webThreadStarter } from '../engine/kernels';
 
 interface WorkerScope {
@@ -21,14 +21,19 @@ export function runInWebWorker(serve: (port: ComputePort, env: ComputeEnv) => vo
   const port: ComputePort = { postMessage: (m) => scope.postMessage(m), onMessage: (f) => { listeners.push(f); } };
   const fs = remoteFs(port);
   let started = false;
+  let typing: TypingSignal | null = null;
   scope.addEventListener('message', (e) => {
     const m = e.data;
     if (fs.handle(m)) return;
+    if (isTagged(m, 'typing')) { typing?.touch((m as TypingMessage).at); return; }
     if (isTagged(m, 'init')) {
       if (started) return;
       started = true;
       const init = m as WorkerInit;
       const folders = [...init.folders].sort((a, b) => b.uri.length - a.uri.length);
+      // The host's buffer where shared memory reaches this worker; else this worker's own, which the host's
+      // `typing` messages keep up to date (between training steps).
+      typing = new TypingSignal(init.typing);
       serve(port, {
         fs,
         kernels: {
@@ -38,7 +43,7 @@ export function runInWebWorker(serve: (port: ComputePort, env: ComputeEnv) => vo
             ? { wasmBytes: init.threaded.wasmBytes, threads: init.threaded.threads, startThread: webThreadStarter(init.threaded.threadScript) }
             : undefined,
         },
-        typing: init.typing ? new TypingSignal(init.typing) : null,
+        typing,
         docPath: (doc) => {
           const f = folders.find((x) => doc.startsWith(`${x.uri}/`));
           if (!f) return undefined;

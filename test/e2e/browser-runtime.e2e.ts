@@ -12,7 +12,10 @@ interface RuntimeReport {
   where: string; crossOriginIsolated: boolean; sharedArrayBuffer: boolean; simd: string; single: BuildReport; threaded: BuildReport; threadedMulti?: BuildReport;
 }
 interface Responsive { completions: number; maxGapMs: number; trainSteps: number; kernels: string }
-interface WorkerCheck { trained: string; kernels: string; note: string; indexFiles: number; loaded: boolean; items: string[]; source: string }
+interface WorkerCheck {
+  trained: string; kernels: string; note: string; indexFiles: number; loaded: boolean; items: string[]; source: string;
+  typing: { shared: boolean; pausedSeen: boolean; stepsWhileTyping: number; pausedAtStep: number; finalStep: number; ended: string };
+}
 interface RuntimeModule {
   phaseLog(write?: (line: string) => void): (line: string) => void;
   runAll(o: { seconds: number; responsivenessSeconds?: number; log?: (line: string) => void }): Promise<{
@@ -83,6 +86,17 @@ describe('Browser runtime: both wasm builds, with and without cross-origin isola
     assert.ok(w.indexFiles > 0);
     assert.equal(w.loaded, true);
     assert.ok(['mixed', 'lstm', 'ngram'].includes(w.source), w.source);
+  });
+
+  it('the training Web Worker pauses while the user types, with the keystrokes sent as messages where memory is not shared', () => {
+    for (const [where, t] of [['not isolated', r.workers.typing], ['isolated', r.isolatedWorkers.typing]] as const) {
+      console.log(`      ${where}: ${JSON.stringify(t)}`);
+      assert.equal(t.shared, where === 'isolated', 'shared memory exactly where the page is cross-origin isolated');
+      assert.ok(t.pausedSeen, `${where}: the run paused`);
+      assert.equal(t.stepsWhileTyping, 0, `${where}: no steps while the user typed`);
+      assert.equal(t.ended, 'steps');
+      assert.ok(t.finalStep > t.pausedAtStep, `${where}: it went on after the user stopped`);
+    }
   });
 
   it('in the isolated page, the training worker trains on the threaded build with 2 threads (kernel threads in Web Workers)', () => {
