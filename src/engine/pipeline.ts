@@ -8,6 +8,7 @@ import type { Kernels } from './kernels/types';
 import { train, type TrainNotice, type TrainProgress, type TrainResult } from './trainer';
 import { Vocabulary } from './vocab';
 import { VERSION } from './version';
+import { nextTurn } from '../shared/platform';
 
 /** Separates documents in the training stream. */
 export const DOCUMENT_SEPARATOR = '\n\n';
@@ -61,6 +62,12 @@ export async function trainOnText(input: TrainTextInput): Promise<TrainTextResul
   const trainText = input.texts.train.join(DOCUMENT_SEPARATOR);
   const validationText = input.texts.validation.join(DOCUMENT_SEPARATOR);
   const vocab = input.resume?.vocab ?? vocabularyFor(input.texts.train);
+  // A turn between the setup's long pieces (a workspace's megabytes are counted, then encoded), as between steps.
+  await nextTurn();
+  const trainTokens = vocab.encode(trainText);
+  await nextTurn();
+  const validationTokens = vocab.encode(validationText);
+  await nextTurn();
   const config = input.resume?.config ?? resolveModelConfig(input.model ?? {}, vocab.size);
   const corpus: CorpusSummary | undefined = input.corpus && {
     ...input.corpus, trainChars: trainText.length, validationChars: validationText.length,
@@ -81,7 +88,7 @@ export async function trainOnText(input: TrainTextInput): Promise<TrainTextResul
   const scheduleStart = input.resume ? (before?.scheduleAt ?? (input.resume.optimizer ? 1 : 0)) : 0;
   const result = await train({
     kernels: input.kernels, model: config, train: trainCfg,
-    trainTokens: vocab.encode(trainText), validationTokens: vocab.encode(validationText),
+    trainTokens, validationTokens,
     initialWeights: input.resume?.weights, optimizerState: input.resume?.optimizer, scheduleStart,
     signal: input.signal, onProgress: input.onProgress, pauseMs: input.pauseMs, onNotice: input.onNotice, progressIntervalMs: input.progressIntervalMs,
     onBest: input.onBest && ((weights, p, optimizer, at) => input.onBest!({

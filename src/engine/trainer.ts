@@ -128,6 +128,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       `the training text has ${input.trainTokens.length} characters; at least ${cfg.seqLength + 2} are needed`);
   }
   const net = new Network(kernels, model, batch, cfg.seqLength);
+  await nextTurn();
   const flat = net.params.flat;
   if (input.initialWeights) {
     if (input.initialWeights.length !== flat.length) {
@@ -137,9 +138,12 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   } else {
     initParams(model, net.params, cfg.seed, input.initStyle ?? cfg.init);
   }
+  await nextTurn();
   const adam = new Adam(flat.length, cfg.beta1, cfg.beta2, cfg.adamEpsilon, input.optimizerState && copyState(input.optimizerState), kernels);
   const rng = new Rng(cfg.seed + 17);
-  const validator = createHeldOutScorer(kernels, model, cfg, input.validationTokens);
+  // Validation yields between its batches, as training does between steps (one long pass would hold the thread).
+  const scorer = heldOutStreamScorer(kernels, model, cfg, input.validationTokens);
+  const validator = scorer && ((weights: Float32Array) => scorer.scoreYielding(weights, nextTurn));
   const uniformBits = Math.log2(model.vocabSize);
   const scheduleStart = Math.min(1, Math.max(0, input.scheduleStart ?? 0));
 
@@ -225,7 +229,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   };
   const validate = async (): Promise<void> => {
     if (!validator) return;
-    const score = validator(flat);
+    const score = await validator(flat);
     lastVal = score.bitsPerChar;
     lastUnknown = score.unknownChars;
     lastValAt = performance.now();
@@ -251,7 +255,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     input.onProgress?.({ ...snapshot(), validated: true });
   };
   if (input.initialWeights && validator && (input.validateInitial ?? true)) {
-    initialScore = validator(flat);
+    initialScore = await validator(flat);
     best = initialScore.bitsPerChar;
     bestScore = initialScore;
     lastVal = best;
@@ -349,7 +353,12 @@ export function createValidator(
 export function createHeldOutScorer(
   kernels: Kernels, model: ModelConfig, cfg: TrainConfig, tokens: Int32Array,
 ): ((weights: Float32Array) => HeldOutScore) | null {
-  const slice = tokens.subarray(0, Math.min(tokens.length, cfg.validationChars + 1));
-  const scorer = StreamScorer.create(kernels, model, slice, cfg.batchSize, cfg.seqLength);
+  const scorer = heldOutStreamScorer(kernels, model, cfg, tokens);
   return scorer && ((weights) => scorer.score(weights));
+}
+
+/** The scorer of the first `validationChars` held-out tokens, or null when there are too few for one batch. */
+function heldOutStreamScorer(kernels: Kernels, model: ModelConfig, cfg: TrainConfig, tokens: Int32Array): StreamScorer | null {
+  const slice = tokens.subarray(0, Math.min(tokens.length, cfg.validationChars + 1));
+  return StreamScorer.create(kernels, model, slice, cfg.batchSize, cfg.seqLength);
 }

@@ -9,11 +9,12 @@ import type { SavedModel } from '../engine/format';
 import type { Kernels } from '../engine/kernels/types';
 import { Predictor } from '../engine/predictor';
 import { Vocabulary } from '../engine/vocab';
-import { addScoringTail, MatchModel, MixedPredictor, type MixOptions } from '../mix';
+import { HeldOutProbe, MatchModel, MixedPredictor, type MixOptions } from '../mix';
+import { runNow, type Steps } from '../shared/steps';
 import { NGramModel } from '../ngram';
 import type { HeldOutGhostText, GhostTextFigures } from '../shared/progress';
 import { proposerOf } from './suggesters';
-import { DEFAULT_READ_COST, languageOf, suggestionReport, typedSegments, type PersonFigures, type Segment, type SuggestionReport } from './suggestions';
+import { DEFAULT_READ_COST, languageOf, suggestionReportSteps, typedSegments, type PersonFigures, type Segment, type SuggestionReport } from './suggestions';
 import { shownText } from '../engine/confident';
 import { trimSuggestion } from '../shared/completionRules';
 
@@ -30,11 +31,24 @@ export interface WorkspaceParts {
 
 /** Builds the parts from `texts` in order (as the worker's index and `inkling eval --train` do). */
 export function workspaceParts(texts: readonly string[]): WorkspaceParts {
+  return runNow(workspacePartsSteps(texts));
+}
+
+/** {@link workspaceParts} as steps (one per text read into each model). */
+export function* workspacePartsSteps(texts: readonly string[]): Steps<WorkspaceParts> {
   const ngram = new NGramModel();
-  const ngramBits = addScoringTail(ngram, [...texts]);
+  // What the last texts score before they are read (as addScoringTail does), one text per step.
+  const probe = new HeldOutProbe(texts.reduce((a, t) => a + t.length, 0));
+  for (const t of texts) {
+    probe.add(ngram, t);
+    yield;
+  }
   const match = new MatchModel();
-  for (const t of texts) match.addText(t);
-  return { ngram, ngramBits, match, vocab: Vocabulary.fromText([...texts]) };
+  for (const t of texts) {
+    match.addText(t);
+    yield;
+  }
+  return { ngram, ngramBits: probe.bitsPerChar, match, vocab: Vocabulary.fromText([...texts]) };
 }
 
 export interface GhostTextOptions {
@@ -59,6 +73,12 @@ export interface GhostTextOptions {
 export function ghostTextReports(
   kernels: Kernels, model: SavedModel, parts: WorkspaceParts, segments: Segment[], opts: GhostTextOptions,
 ): { inkling: SuggestionReport; ngramPart: SuggestionReport } {
+  return runNow(ghostTextReportsSteps(kernels, model, parts, segments, opts));
+}
+
+function* ghostTextReportsSteps(
+  kernels: Kernels, model: SavedModel, parts: WorkspaceParts, segments: Segment[], opts: GhostTextOptions,
+): Steps<{ inkling: SuggestionReport; ngramPart: SuggestionReport }> {
   const readCost = opts.readCost ?? DEFAULT_READ_COST;
   const curve = opts.curve ?? true;
   const minConfidence = curve ? undefined : opts.threshold;
@@ -68,9 +88,9 @@ export function ghostTextReports(
   // score on the last part of the workspace text (never the held-out text).
   const prior = { lstmBits: model.meta.training?.validationBitsPerChar ?? null, ngramBits: parts.ngramBits };
   const mixed = new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, parts.ngram.clone(), undefined, parts.match.clone(), { mixing: opts.mixing, prior, sse });
-  const inkling = suggestionReport(segments, proposerOf(mixed, model.vocab, undefined, { learnText: (t) => mixed.learnText(t), minConfidence }), opts.threshold, readCost, thresholds);
+  const inkling = yield* suggestionReportSteps(segments, proposerOf(mixed, model.vocab, undefined, { learnText: (t) => mixed.learnText(t), minConfidence }), opts.threshold, readCost, thresholds);
   const alone = new MixedPredictor(null, parts.vocab, parts.ngram.clone(), undefined, parts.match.clone(), { mixing: opts.mixing, sse });
-  const ngramPart = suggestionReport(segments, proposerOf(alone, parts.vocab, undefined, { learnText: (t) => alone.learnText(t), minConfidence }), opts.threshold, readCost, thresholds);
+  const ngramPart = yield* suggestionReportSteps(segments, proposerOf(alone, parts.vocab, undefined, { learnText: (t) => alone.learnText(t), minConfidence }), opts.threshold, readCost, thresholds);
   return { inkling, ngramPart };
 }
 
@@ -109,9 +129,17 @@ export function heldOutGhostText(
   kernels: Kernels, model: SavedModel, parts: WorkspaceParts, heldOut: readonly { path: string; text: string }[],
   opts: { threshold: number; typingChars?: number },
 ): HeldOutGhostText | null {
+  return runNow(heldOutGhostTextSteps(kernels, model, parts, heldOut, opts));
+}
+
+/** {@link heldOutGhostText} as steps (one per position typed). */
+export function* heldOutGhostTextSteps(
+  kernels: Kernels, model: SavedModel, parts: WorkspaceParts, heldOut: readonly { path: string; text: string }[],
+  opts: { threshold: number; typingChars?: number },
+): Steps<HeldOutGhostText | null> {
   const segments = typedSegments([...heldOut], opts.typingChars ?? HELD_OUT_TYPED_CHARS);
   if (segments.length === 0) return null;
-  const r = ghostTextReports(kernels, model, parts, segments, { threshold: opts.threshold, curve: false });
+  const r = yield* ghostTextReportsSteps(kernels, model, parts, segments, { threshold: opts.threshold, curve: false });
   return {
     confidence: opts.threshold, typedChars: segments.reduce((a, s) => a + s.end - s.start, 0), files: segments.length,
     inkling: summary(r.inkling), ngramPart: summary(r.ngramPart),

@@ -10,8 +10,9 @@ import type { HeldOutComparison, SavedModel } from '../engine/format';
 import type { Kernels } from '../engine/kernels/types';
 import { Predictor } from '../engine/predictor';
 import { MatchModel, MixedPredictor } from '../mix';
-import { scoreMixed } from './mixture';
+import { scoreMixedSteps } from './mixture';
 import { NGramModel } from '../ngram';
+import { runNow, type Steps } from '../shared/steps';
 
 export type { HeldOutComparison };
 
@@ -23,6 +24,14 @@ export function compareOnHeldOut(
   kernels: Kernels, model: Pick<SavedModel, 'config' | 'vocab' | 'weights'>, trainTexts: readonly string[], heldOut: readonly string[],
   maxChars = 16_384,
 ): HeldOutComparison | null {
+  return runNow(compareOnHeldOutSteps(kernels, model, trainTexts, heldOut, maxChars));
+}
+
+/** {@link compareOnHeldOut} as steps (one per training file read, one per character scored). */
+export function* compareOnHeldOutSteps(
+  kernels: Kernels, model: Pick<SavedModel, 'config' | 'vocab' | 'weights'>, trainTexts: readonly string[], heldOut: readonly string[],
+  maxChars = 16_384,
+): Steps<HeldOutComparison | null> {
   const text = heldOut.join(DOCUMENT_SEPARATOR).slice(0, maxChars);
   if (text.length === 0) return null;
   const ngram = new NGramModel();
@@ -33,8 +42,9 @@ export function compareOnHeldOut(
     read += t.length;
     ngram.add(t);
     match.addText(t);
+    yield;
   }
-  const r = scoreMixed(new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, ngram, undefined, match), text);
+  const r = yield* scoreMixedSteps(new MixedPredictor(new Predictor(kernels, model.config, model.weights), model.vocab, ngram, undefined, match), text);
   return {
     chars: r.chars, mixedBitsPerChar: r.bitsPerChar, lstmBitsPerChar: r.lstmBitsPerChar, ngramBitsPerChar: r.ngramBitsPerChar,
     unknownChars: r.unknownChars,

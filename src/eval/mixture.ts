@@ -5,6 +5,7 @@
  */
 import { UNKNOWN_ID } from '../engine/vocab';
 import type { MixedPredictor } from '../mix/mixedPredictor';
+import { runNow, type Steps } from '../shared/steps';
 
 export interface MixedScore {
   chars: number;
@@ -21,6 +22,11 @@ export interface MixedScore {
 
 /** Scores `text` (code points) after `history` (read, not scored, not learned from). */
 export function scoreMixed(mixed: MixedPredictor, text: string, history = '\n'): MixedScore {
+  return runNow(scoreMixedSteps(mixed, text, history));
+}
+
+/** {@link scoreMixed} as steps (one per character). */
+export function* scoreMixedSteps(mixed: MixedPredictor, text: string, history = '\n'): Steps<MixedScore> {
   const state = mixed.newState();
   mixed.feed(state, [...history].map((ch) => mixed.idOf(ch)));
   let bits = 0;
@@ -36,6 +42,7 @@ export function scoreMixed(mixed: MixedPredictor, text: string, history = '\n'):
     if (mixed.idOf(ch) === UNKNOWN_ID) unknown++;
     chars++;
     mixed.observe(state, ch);
+    yield;
   }
   const per = (b: number): number => (chars > 0 ? b / chars : Number.NaN);
   return {

@@ -17,6 +17,7 @@
  * behind the suggestions reads (and may learn from) exactly the text before each position, whatever the
  * threshold, so the continuation at every position is computed once and each threshold's run replays them.
  */
+import { runNow, type Steps } from '../shared/steps';
 import { type Continuation, shownText } from '../engine/confident';
 import { longestWordPrefix } from './keystrokes';
 import type { GhostTextFigures } from '../shared/progress';
@@ -96,9 +97,18 @@ export function wordSteps(s: string): number {
 
 /** Continuations at every position of a segment the user may reach (auto-indentation skipped), computed once. */
 export function proposeAll(seg: Segment, proposer: Proposer): (Continuation | null)[] {
+  return runNow(proposeAllSteps(seg, proposer));
+}
+
+/** {@link proposeAll} as steps (one per position). */
+function* proposeAllSteps(seg: Segment, proposer: Proposer): Steps<(Continuation | null)[]> {
   proposer.open(seg);
+  yield;
   const out: (Continuation | null)[] = new Array(seg.end - seg.start).fill(null);
-  for (let i = seg.start; i < seg.end; i++) if (!isAutoIndent(seg.text, i)) out[i - seg.start] = proposer.propose(seg, seg.text.slice(0, i));
+  for (let i = seg.start; i < seg.end; i++) {
+    if (!isAutoIndent(seg.text, i)) out[i - seg.start] = proposer.propose(seg, seg.text.slice(0, i));
+    yield;
+  }
   return out;
 }
 
@@ -207,7 +217,15 @@ export interface SuggestionReport extends PersonFigures {
 export function suggestionReport(
   segments: Segment[], proposer: Proposer, threshold: number, readCost: number, curveThresholds: readonly number[] = CURVE_THRESHOLDS,
 ): SuggestionReport {
-  const at = segments.map((seg) => proposeAll(seg, proposer));
+  return runNow(suggestionReportSteps(segments, proposer, threshold, readCost, curveThresholds));
+}
+
+/** {@link suggestionReport} as steps (one per position typed). */
+export function* suggestionReportSteps(
+  segments: Segment[], proposer: Proposer, threshold: number, readCost: number, curveThresholds: readonly number[] = CURVE_THRESHOLDS,
+): Steps<SuggestionReport> {
+  const at: (Continuation | null)[][] = [];
+  for (const seg of segments) at.push(yield* proposeAllSteps(seg, proposer));
   const runAt = (t: number): PersonRun => {
     const run: PersonRun = { threshold: t, readCost, baseline: 0, keys: 0, readChars: 0, suggestions: [] };
     segments.forEach((seg, k) => simulatePerson(seg, at[k]!, t, readCost, run));

@@ -6,15 +6,16 @@
  */
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ComputePort } from '../shared/platform';
+import { nextTurn, type ComputePort } from '../shared/platform';
 import type { ComputeEnv } from './env';
 import { collectCorpus, excludedEntries, formatReport, splitByFile } from '../corpus';
 import { loadModel, saveModel, type SavedModel } from '../engine/format';
 import { createKernels, JsKernels, type KernelChoice, type Kernels } from '../engine/kernels';
 import { DOCUMENT_SEPARATOR, trainOnText } from '../engine/pipeline';
 import { StreamScorer } from '../engine/scorer';
-import { compareOnHeldOut, worseThanNgramWarning } from '../eval/heldOutComparison';
-import { heldOutGhostText, workspaceParts, workspaceTexts } from '../eval/ghostText';
+import { compareOnHeldOutSteps, worseThanNgramWarning } from '../eval/heldOutComparison';
+import { heldOutGhostTextSteps, workspacePartsSteps, workspaceTexts } from '../eval/ghostText';
+import { runSliced } from '../shared/steps';
 import { defaultSettings } from '../shared/settings';
 import { loadTf } from '../engine/tfjs/load';
 import { DEFAULT_TRAIN, resolveTrainConfig } from '../shared/modelConfig';
@@ -118,10 +119,13 @@ async function runTrain(req: Extract<TrainingRequest, { type: 'train' }>, signal
       return;
     }
     send({ type: 'notice', id: req.id, message: 'comparing the trained model with the n-gram and match model on the held-out files' });
-    const heldOutFigures = compareOnHeldOut(kernels, result, trainTexts, heldOut);
+    // In slices with turns between them: where training shares its thread with completions (the browser's extension
+    // host worker, time-sliced), these would otherwise hold it for seconds at the end of every run.
+    const heldOutFigures = await runSliced(compareOnHeldOutSteps(kernels, result, trainTexts, heldOut), nextTurn);
     if (heldOutFigures) {
       send({ type: 'notice', id: req.id, message: 'typing the held-out files with ghost text, as `inkling eval` does (precision and recall)' });
-      heldOutFigures.ghostText = heldOutGhostText(kernels, result, workspaceParts(workspaceTexts(trainTexts)), split.validation, { threshold: req.confidence ?? defaultSettings().confidence });
+      const parts = await runSliced(workspacePartsSteps(workspaceTexts(trainTexts)), nextTurn);
+      heldOutFigures.ghostText = await runSliced(heldOutGhostTextSteps(kernels, result, parts, split.validation, { threshold: req.confidence ?? defaultSettings().confidence }), nextTurn);
     }
     if (heldOutFigures && result.meta.training) result.meta.training.heldOut = heldOutFigures;
     // The best weights with the optimiser state that belongs to them, so "Train" later continues from there.

@@ -15,8 +15,21 @@ import { serveCompletion } from '../../src/workers/completion';
 import { serveTraining } from '../../src/workers/training';
 import { inProcess } from '../../src/web/inProcess';
 
-/** A PlatformFs over a map of files (the page has no file system; the corpus is fetched into it). */
+/**
+ * A PlatformFs over a map of files (the page has no file system; the corpus is fetched into it). Every call answers
+ * in a later turn, as `workspace.fs` does (a round trip to the workbench): promises that resolve at once would make
+ * a chain of file calls one long turn that the real host never has.
+ */
 export function memoryFs(files: Record<string, string>): PlatformFs {
+  const fs = memoryFsNow(files);
+  const later = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => { await nextTurn(); return f(...a); };
+  return {
+    stat: later(fs.stat), readDirectory: later(fs.readDirectory), readFile: later(fs.readFile), writeFile: later(fs.writeFile),
+    createDirectory: later(fs.createDirectory), rename: later(fs.rename), delete: later(fs.delete),
+  };
+}
+
+function memoryFsNow(files: Record<string, string>): PlatformFs {
   const data = new Map<string, Uint8Array>(Object.entries(files).map(([p, t]) => [p, new TextEncoder().encode(t)]));
   const dirs = new Set<string>(['/']);
   const addDirs = (p: string) => { for (let d = p.slice(0, p.lastIndexOf('/')); d; d = d.slice(0, d.lastIndexOf('/'))) dirs.add(d); };
