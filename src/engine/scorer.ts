@@ -8,6 +8,7 @@ import type { ModelConfig } from '../shared/modelConfig';
 import type { Kernels } from './kernels/types';
 import { Network } from './network';
 import { UNKNOWN_ID } from './vocab';
+import { runNow, type Steps } from '../shared/steps';
 
 /** A held-out figure: bits per character over the characters the vocabulary knows, and the unknown ones apart. */
 export interface HeldOutScore {
@@ -47,43 +48,31 @@ export class StreamScorer {
 
   /** The stream's figure under `weights`, with characters outside the vocabulary counted apart. */
   score(weights: Float32Array): HeldOutScore {
-    const sum = this.begin(weights);
-    for (let k = 0; k < this.batcher.batchesPerPass; k++) this.scoreBatch(k, sum);
-    return this.figure(sum);
+    return runNow(this.scoreSteps(weights));
   }
 
   /**
-   * {@link score}, awaiting `between()` after each batch: where training shares its thread with completions (the
-   * browser's extension host worker), a validation pass is many short turns instead of one long one.
+   * {@link score} as steps, one per batch: where training shares its thread with completions (the browser's
+   * extension host worker), a validation pass is then many short turns instead of one long one (`runSliced`).
+   * The network is this scorer's own, so whatever runs between the steps leaves its state alone.
    */
-  async scoreYielding(weights: Float32Array, between: () => Promise<void>): Promise<HeldOutScore> {
-    const sum = this.begin(weights);
-    for (let k = 0; k < this.batcher.batchesPerPass; k++) {
-      this.scoreBatch(k, sum);
-      await between();
-      // Whatever ran in between did not touch this scorer's network (it is private), so its state carries on.
-    }
-    return this.figure(sum);
-  }
-
-  private begin(weights: Float32Array): { nats: number; unknownNats: number; unknown: number } {
+  *scoreSteps(weights: Float32Array): Steps<HeldOutScore> {
     this.net.params.flat.set(weights);
     this.net.resetState();
-    return { nats: 0, unknownNats: 0, unknown: 0 };
-  }
-
-  private scoreBatch(k: number, sum: { nats: number; unknownNats: number; unknown: number }): void {
-    this.batcher.fill(k);
-    sum.nats += this.net.evaluate(this.batcher.ids, this.batcher.targets);
-    const targets = this.batcher.targets;
-    for (let n = 0; n < targets.length; n++) {
-      if (targets[n] !== UNKNOWN_ID) continue;
-      sum.unknown++;
-      sum.unknownNats += this.net.evaluatedNats(n, UNKNOWN_ID);
+    let nats = 0;
+    let unknownNats = 0;
+    let unknown = 0;
+    for (let k = 0; k < this.batcher.batchesPerPass; k++) {
+      this.batcher.fill(k);
+      nats += this.net.evaluate(this.batcher.ids, this.batcher.targets);
+      const targets = this.batcher.targets;
+      for (let n = 0; n < targets.length; n++) {
+        if (targets[n] !== UNKNOWN_ID) continue;
+        unknown++;
+        unknownNats += this.net.evaluatedNats(n, UNKNOWN_ID);
+      }
+      yield;
     }
-  }
-
-  private figure({ nats, unknownNats, unknown }: { nats: number; unknownNats: number; unknown: number }): HeldOutScore {
     const known = this.chars - unknown;
     return {
       bitsPerChar: known > 0 ? (nats - unknownNats) / known / Math.LN2 : Number.NaN,

@@ -16,6 +16,7 @@ import { StreamScorer, type HeldOutScore } from './scorer';
 import { Rng } from './rng';
 import type { TrainProgress } from '../shared/progress';
 import { nextTurn } from '../shared/platform';
+import { runSliced } from '../shared/steps';
 
 export type { TrainProgress } from '../shared/progress';
 
@@ -143,7 +144,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   const rng = new Rng(cfg.seed + 17);
   // Validation yields between its batches, as training does between steps (one long pass would hold the thread).
   const scorer = heldOutStreamScorer(kernels, model, cfg, input.validationTokens);
-  const validator = scorer && ((weights: Float32Array) => scorer.scoreYielding(weights, nextTurn));
+  const validator = scorer && ((weights: Float32Array) => runSliced(scorer.scoreSteps(weights), nextTurn));
   const uniformBits = Math.log2(model.vocabSize);
   const scheduleStart = Math.min(1, Math.max(0, input.scheduleStart ?? 0));
 

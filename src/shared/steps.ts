@@ -1,6 +1,6 @@
 /**
  * Long computations as steps: a generator that yields between pieces of work. Run at once (`runNow`: the CLI, the
- * Node workers) or in slices of a few milliseconds with a turn of the event loop between them (`runSliced`: where the
+ * evaluations) or in slices of a few milliseconds with a turn of the event loop between them (`runSliced`: where the
  * computation shares its thread with completions, as training time-sliced in the browser's extension host worker).
  * Pure: no timers of its own.
  */
