@@ -61,16 +61,15 @@ async function main(): Promise<void> {
       const seed = seed0 + r;
       const { kernels } = await createKernels({ prefer: 'wasm' });
       const validations: number[] = [];
-      let rollbacks = 0;
       try {
         const result = await trainOnText({
           kernels,
           texts: { train: split.train.map((f) => f.text), validation: split.validation.map((f) => f.text) },
           train: steps > 0 ? { minutes: 0, maxSteps: steps, seed, validateEverySeconds: validateEvery } : { minutes: seconds / 60, seed, validateEverySeconds: validateEvery },
           onProgress: (p) => { if (p.validated) validations.push(p.valBits); },
-          onNotice: (n) => { if (n.kind === 'rollback') rollbacks++; },
         });
         const uniform = Math.log2(result.vocab.size);
+        const rollbacks = result.rollbacks;
         const best = Math.min(...validations);
         const final = validations[validations.length - 1] ?? Number.NaN;
         const problems: string[] = [];
@@ -84,7 +83,7 @@ async function main(): Promise<void> {
         rows.push(row);
         if (!json) {
           process.stdout.write(`| ${name} | ${seed} | ${row.steps} | ${row.vocab} | ${uniform.toFixed(2)} | ${validations.map((x) => x.toFixed(2)).join(' → ')} | ` +
-            `${best.toFixed(3)} | ${final.toFixed(3)} | ${row.train.toFixed(3)} | ${(final - row.train).toFixed(2)} | ${row.oov} | ${rollbacks} | ${row.ok ? 'ok' : `FAIL: ${row.why}`} |\n`);
+            `${best.toFixed(3)} | ${final.toFixed(3)} | ${row.train.toFixed(3)} | ${(final - row.train).toFixed(2)} | ${row.oov} | ${rollbacks} | ${row.ok ? 'ok' : `FAIL: ${row.why}`}${result.stopReason === 'stalled' ? ' (stopped early)' : ''} |\n`);
         }
       } finally {
         kernels.dispose();

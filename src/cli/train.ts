@@ -173,7 +173,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     return;
   }
   const unknown = summary.validationUnknownChars ? `; ${summary.validationUnknownChars} held-out characters outside the vocabulary, counted apart` : '';
-  log(`Saved ${out} (${result.stopReason}; ${p.step} steps, ${Math.round(p.charsPerSec)} chars/s, ` +
+  log(`Saved ${out} (${result.stopReason === 'stalled' ? 'stopped early: held-out text got worse twice in a row, best weights kept' : result.stopReason}; ${p.step} steps, ${Math.round(p.charsPerSec)} chars/s, ` +
     `validation ${summary.validationBitsPerChar ?? '-'} bits/char${unknown}${result.rollbacks ? `; ${result.rollbacks} rollback(s) after a divergence` : ''}).`);
   if (warning) log(`Warning: ${warning}.`);
   if (parts && split.validation.length) await showSamples(result, parts, split.validation, confidence, log);

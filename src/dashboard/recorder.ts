@@ -88,7 +88,7 @@ export class RunRecorder extends Disposable {
           if (e.stopReason !== 'nothing-to-learn') this.status('done', e.kept ? `Fine-tune on saved files not kept:${also}` : 'Fine-tuned on saved files.');
         }
         else if (e.stopReason === 'aborted') this.status('stopped', `Training stopped; the best checkpoint was kept.${also}`);
-        else this.status('done', `${e.stopReason === 'budget' ? 'Training finished: the time budget is used up.' : 'Training finished.'}${also}`);
+        else this.status('done', `${finishedText(e.stopReason)}${also}`);
         return;
       }
       case 'error':
@@ -102,4 +102,11 @@ export class RunRecorder extends Disposable {
     this.message = message;
     this.changed.fire({ kind: 'status' });
   }
+}
+
+/** What the dashboard says when a run of its own ends normally. */
+export function finishedText(stopReason: string): string {
+  if (stopReason === 'budget') return 'Training finished: the time budget is used up.';
+  if (stopReason === 'stalled') return 'Training stopped early: held-out text got worse twice in a row, so the best weights were kept.';
+  return 'Training finished.';
 }

@@ -24,7 +24,7 @@ const LN2 = Math.LN2;
 
 /** Something the run's log should say (a rollback, a lowered learning rate). */
 export interface TrainNotice {
-  kind: 'rollback' | 'above-uniform' | 'not-finite';
+  kind: 'rollback' | 'above-uniform' | 'not-finite' | 'stalled';
   message: string;
   step: number;
 }
@@ -37,6 +37,12 @@ export interface TrainNotice {
 export const DIVERGENCE_MARGIN = 0.5;
 
 /** Validations at these step counts as well as every `validateEverySeconds`, so a small corpus memorised in the first seconds is caught early. */
+/**
+ * After this many rollbacks in a row without a new best, the run stops early on its best weights (stop reason
+ * `stalled`): a small corpus being memorised, or a divergence that a lower rate did not cure, only gets worse.
+ */
+export const STALL_ROLLBACKS = 2;
+
 export const EARLY_VALIDATION_STEPS: readonly number[] = [25, 50, 100, 200, 400, 800];
 
 export interface TrainInput {
@@ -107,7 +113,8 @@ export interface TrainResult {
   /** The schedule position (fraction used, for {@link TrainInput.scheduleStart}) at `bestWeights`. */
   scheduleAt: number;
   progress: TrainProgress;
-  stopReason: 'budget' | 'steps' | 'epochs' | 'aborted';
+  /** `stalled`: stopped early after {@link STALL_ROLLBACKS} rollbacks in a row without a new best. */
+  stopReason: 'budget' | 'steps' | 'epochs' | 'aborted' | 'stalled';
   /** The validation figure of `bestWeights` (null without validation data). */
   best: HeldOutScore | null;
   /** The figure of the initial weights when they were validated first (see {@link TrainInput.validateInitial}). */
@@ -170,6 +177,8 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   let bestScheduleAt = scheduleStart;
   let improved = false;
   let rollbacks = 0;
+  /** Rollbacks since the last new best; at {@link STALL_ROLLBACKS} the run stops. */
+  let rollbacksInARow = 0;
   /** Halved at each rollback. */
   let lrScale = 1;
   let lastUnknown: number | undefined;
@@ -222,6 +231,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     adam.state.step = bestOptimizer.step;
     net.resetState();
     rollbacks++;
+    rollbacksInARow++;
     lrScale /= 2;
     input.onNotice?.({
       kind, step,
@@ -241,6 +251,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       bestOptimizer = copyState(adam.state);
       bestScheduleAt = scheduleAt();
       improved = true;
+      rollbacksInARow = 0;
       await input.onBest?.(bestWeights.slice(), snapshot(), copyState(bestOptimizer), bestScheduleAt);
     } else if (!Number.isFinite(lastVal) || lastVal > best + DIVERGENCE_MARGIN || lastVal > uniformBits) {
       const why = !Number.isFinite(lastVal) ? 'validation is not a finite number'
@@ -304,6 +315,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       const early = nextEarly < EARLY_VALIDATION_STEPS.length && step >= EARLY_VALIDATION_STEPS[nextEarly]!;
       if (early) while (nextEarly < EARLY_VALIDATION_STEPS.length && step >= EARLY_VALIDATION_STEPS[nextEarly]!) nextEarly++;
       if (early || now - lastValAt >= cfg.validateEverySeconds * 1000) await validate();
+      if (rollbacksInARow >= STALL_ROLLBACKS) { stopReason = 'stalled'; break outer; }
       // Let cancel messages and timers through.
       // (One step per macrotask: in the browser's extension host worker, where training may have to run on the
       // host's own thread, completions and other extensions are served between steps.)
@@ -313,7 +325,16 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     if (cfg.epochs > 0 && epoch >= cfg.epochs) { stopReason = 'epochs'; break; }
   }
   if (recentCount > 0) trainBits = recentLoss / recentCount / LN2;
-  if (stopReason !== 'aborted' || step > 0) await validate();
+  if (stopReason === 'stalled') {
+    // The weights are the best ones again (the last rollback put them back), so their figure is the best one.
+    lastVal = best;
+    lastUnknown = bestScore?.unknownChars;
+    input.onNotice?.({
+      kind: 'stalled', step,
+      message: `validation did not improve after ${rollbacksInARow} rollbacks in a row: stopped early on the best weights (validation ${best.toFixed(3)} bits/char)`,
+    });
+    input.onProgress?.({ ...snapshot(), validated: true });
+  } else if (stopReason !== 'aborted' || step > 0) await validate();
   const finalWeights = flat.slice();
   const progress = snapshot();
   input.onProgress?.(progress);

@@ -121,6 +121,11 @@ describe('dashboard: run recorder', () => {
     assert.equal(rec.progress, null);
     fire({ type: 'done', id: 2, stopReason: 'aborted', progress: null, model: null });
     assert.equal(rec.run, 'stopped');
+    // A run the trainer stopped early (held-out text got worse after two rollbacks) says so.
+    fire({ type: 'corpus', id: 3, corpus });
+    fire({ type: 'done', id: 3, stopReason: 'stalled', progress: progress(7), model: null });
+    assert.equal(rec.run, 'done');
+    assert.match(rec.message, /stopped early.*best weights were kept/);
   });
 
   it('does not plot fine-tunes, reports errors, and keeps the curve bounded', () => {

@@ -9,7 +9,7 @@ import { resolveTrainConfig } from '../../src/shared/modelConfig';
 import { JsKernels } from '../../src/engine/kernels/js';
 import { learningRateAt } from '../../src/engine/optimizer';
 import { trainOnText, DOCUMENT_SEPARATOR } from '../../src/engine/pipeline';
-import { createValidator, DIVERGENCE_MARGIN, train, type TrainNotice } from '../../src/engine/trainer';
+import { createValidator, DIVERGENCE_MARGIN, STALL_ROLLBACKS, train, type TrainNotice } from '../../src/engine/trainer';
 import { Vocabulary } from '../../src/engine/vocab';
 
 const SMALL: Omit<ModelConfig, 'vocabSize'> = { cell: 'lstm', layers: 1, units: 32, embeddingSize: 8, dropout: 0 };
@@ -47,6 +47,33 @@ describe('model record: divergence guard, resume, schedule (issue 12)', function
     assert.ok(r.optimizerState.step < r.progress.step, 'the moments returned are from the best step, not the last');
     assert.ok(Math.min(...lrs.slice(-3)) <= 0.5, 'the learning rate was lowered after the rollback');
     assert.equal(validate(r.bestWeights), best);
+  });
+
+  it(`a run that gets worse again after ${STALL_ROLLBACKS} rollbacks in a row stops early on its best weights, and its last figure is theirs`, async () => {
+    // Training text whose every pair the held-out text contradicts ("abab…" against "aabb…"): the better the model
+    // learns it, the worse it does held out, so each stretch of training after a rollback ends worse again.
+    const trainText = 'ab'.repeat(3000);
+    const held = 'aabb'.repeat(1000);
+    const vocab = Vocabulary.fromText(trainText + held);
+    const model: ModelConfig = { ...SMALL, vocabSize: vocab.size };
+    const cfg = resolveTrainConfig({ ...BASE, maxSteps: 1000, learningRate: 0.01, schedule: 'constant', warmupSteps: 0 });
+    const notices: TrainNotice[] = [];
+    const validations: number[] = [];
+    const r = await train({
+      kernels: new JsKernels(), model, train: cfg, trainTokens: vocab.encode(trainText), validationTokens: vocab.encode(held),
+      onNotice: (n) => notices.push(n), onProgress: (p) => { if (p.validated) validations.push(p.valBits); },
+    });
+    console.log(`      ${r.stopReason} at step ${r.progress.step}; validations ${validations.map((v) => v.toFixed(2)).join(' → ')}; rollbacks ${r.rollbacks}`);
+    assert.equal(r.stopReason, 'stalled');
+    assert.ok(r.progress.step < 1000, 'it stopped before its step budget');
+    assert.ok(r.rollbacks >= STALL_ROLLBACKS);
+    assert.ok(notices.some((n) => n.kind === 'stalled' && /stopped early on the best weights/.test(n.message)));
+    // The weights it ends on are the best ones, and the last figure reported is theirs (measured again here).
+    assert.deepEqual(r.finalWeights, r.bestWeights);
+    const validate = createValidator(new JsKernels(), model, cfg, vocab.encode(held))!;
+    assert.equal(validate(r.finalWeights), r.progress.bestValBits);
+    assert.equal(validations[validations.length - 1], r.progress.bestValBits);
+    assert.equal(r.progress.valBits, r.progress.bestValBits);
   });
 
   it('a resumed run that does worse keeps the stored weights (its best starts at their figure on the same held-out text)', async () => {
