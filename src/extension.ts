@@ -19,6 +19,8 @@ import { StatusBar } from './host/statusBar';
 import { TrainingController } from './host/training';
 import { SaveWatcher } from './host/saveWatcher';
 import { TypingWatcher } from './host/typingWatcher';
+import { IdleTrainer } from './host/idleTrainer';
+import { linuxOnBattery } from './host/power';
 import { loadSavedModel } from './host/startup';
 import { WorkspaceIndexer } from './host/workspaceIndex';
 import { Dashboard } from './dashboard/dashboard';
@@ -32,6 +34,7 @@ export interface InklingApi {
   acceptance: AcceptanceTracker;
   settings: SettingsService;
   notifier: Notifier;
+  idle: IdleTrainer;
   /** Resolves when the saved model (if any) has been loaded at activation. */
   ready: Promise<void>;
   /** Resolves when the workspace n-gram model built at activation is ready (or could not be built). */
@@ -50,6 +53,8 @@ export interface HostPlatform {
   trainDefaults?: Partial<TrainConfig>;
   /** What differs on this platform (threads, speed), said in the output channel and the dashboard. */
   note?: string;
+  /** On battery power? (undefined: the platform does not tell.) Background training stops on battery. */
+  onBattery?: () => Promise<boolean | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): InklingApi {
@@ -58,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): InklingApi {
     store: new ModelStore(context),
     completion: path.join(dist, 'completionWorker.js'),
     training: path.join(dist, 'trainingWorker.js'),
+    onBattery: () => linuxOnBattery(),
   });
 }
 
@@ -85,6 +91,7 @@ export function activateOn(context: vscode.ExtensionContext, platform: HostPlatf
   sub(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
   sub(new SaveWatcher(settings, training));
   sub(new TypingWatcher(settings, () => trainingClient.noteTyping()));
+  const idle = sub(new IdleTrainer(settings, training, p.onBattery));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));
   const indexer = sub(new WorkspaceIndexer(completion, settings, notifier));
   const showResting = () => status.showResting(enabled, completion.model, completion.index?.files);
@@ -108,7 +115,7 @@ export function activateOn(context: vscode.ExtensionContext, platform: HostPlatf
 
   const ready = loadSavedModel(context.workspaceState, store, completion, settings, training, notifier).then(showResting);
   const indexed = ready.then(() => indexer.rebuild());
-  return { store, training, completion, provider, acceptance, settings, notifier, ready, indexed };
+  return { store, training, completion, provider, acceptance, settings, notifier, idle, ready, indexed };
 }
 
 export function deactivate(): void {

@@ -171,6 +171,8 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   let lr = cfg.learningRate;
   let stopReason: TrainResult['stopReason'];
   let pausedMs = 0;
+  /** The part of `pausedMs` spent resting for `cpuShare` (not for the user). */
+  let restedMs = 0;
   let bestScore: HeldOutScore | null = null;
   let initialScore: HeldOutScore | null = null;
   let bestOptimizer: AdamState = copyState(adam.state);
@@ -184,7 +186,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   let lastUnknown: number | undefined;
   let nextEarly = 0;
 
-  /** Training time: wall time since the start minus the time spent paused for the user. */
+  /** Training time: wall time since the start minus the time spent paused for the user or resting (`cpuShare`). */
   const elapsed = (): number => performance.now() - start - pausedMs;
   const fractionDone = (): number => {
     const parts: number[] = [];
@@ -201,7 +203,8 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       charsPerSec: sec > 0 ? (step * batch * cfg.seqLength) / sec : 0,
       elapsedSec: sec, fraction,
       etaSec: fraction > 0 && fraction < 1 ? (sec * (1 - fraction)) / fraction : Number.NaN,
-      pausedSec: pausedMs / 1000,
+      pausedSec: (pausedMs - restedMs) / 1000,
+      ...(restedMs > 0 ? { restedSec: restedMs / 1000 } : {}),
     };
   };
   /** Waits while `pauseMs` asks for it; returns the milliseconds waited. */
@@ -220,6 +223,21 @@ export async function train(input: TrainInput): Promise<TrainResult> {
     lastReport += waited;
     input.onProgress?.(snapshot());
     return waited;
+  };
+  /**
+   * With `cpuShare` below 1: rests after a step that took `busyMs` so that computing is that share of the wall time
+   * (counted as paused: the budget is training time).
+   */
+  const rest = async (busyMs: number): Promise<void> => {
+    const ms = (busyMs * (1 - cfg.cpuShare)) / cfg.cpuShare;
+    if (!(ms > 0) || input.signal?.aborted) return;
+    const t0 = performance.now();
+    await abortableSleep(ms, input.signal);
+    const waited = performance.now() - t0;
+    pausedMs += waited;
+    restedMs += waited;
+    lastValAt += waited;
+    lastReport += waited;
   };
   const scheduleAt = (): number => scheduleStart + (1 - scheduleStart) * fractionDone();
   /** Back to the best weights and their optimizer state, at half the learning rate. */
@@ -285,6 +303,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       if (input.signal?.aborted) { stopReason = 'aborted'; break outer; }
       if (budgetMs > 0 && elapsed() >= budgetMs) { stopReason = 'budget'; break outer; }
       if (cfg.maxSteps > 0 && step >= cfg.maxSteps) { stopReason = 'steps'; break outer; }
+      const stepStart = performance.now();
       batcher.fill(k);
       const loss = net.trainStep(batcher.ids, batcher.targets, model.dropout > 0 ? rng : null);
       const grads = net.grads.flat;
@@ -316,6 +335,7 @@ export async function train(input: TrainInput): Promise<TrainResult> {
       if (early) while (nextEarly < EARLY_VALIDATION_STEPS.length && step >= EARLY_VALIDATION_STEPS[nextEarly]!) nextEarly++;
       if (early || now - lastValAt >= cfg.validateEverySeconds * 1000) await validate();
       if (rollbacksInARow >= STALL_ROLLBACKS) { stopReason = 'stalled'; break outer; }
+      if (cfg.cpuShare < 1) await rest(performance.now() - stepStart);
       // Let cancel messages and timers through.
       // (One step per macrotask: in the browser's extension host worker, where training may have to run on the
       // host's own thread, completions and other extensions are served between steps.)

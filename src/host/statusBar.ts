@@ -5,7 +5,7 @@ import type { ModelInfo } from '../shared/protocol';
 export type ModelState =
   | { kind: 'untrained' }
   | { kind: 'ngram'; files: number }
-  | { kind: 'training'; fraction: number; valBits?: number; paused?: boolean }
+  | { kind: 'training'; fraction: number; valBits?: number; paused?: boolean; background?: boolean }
   | { kind: 'ready'; valBits: number | null; suggests?: { source: 'mixed' | 'ngram'; why: string }; unknownChars?: number | null }
   | { kind: 'off' }
   | { kind: 'error'; message: string };
@@ -36,9 +36,9 @@ export class StatusBar implements vscode.Disposable {
       case 'training':
         this.item.text = state.paused
           ? `$(debug-pause) Inkling: paused while you type (${Math.round(state.fraction * 100)}%)`
-          : `$(sync~spin) Inkling: training ${Math.round(state.fraction * 100)}%`;
-        this.item.tooltip = (state.valBits !== undefined && Number.isFinite(state.valBits)
-          ? `Training; validation ${state.valBits.toFixed(2)} bits/char` : 'Training')
+          : `$(sync~spin) Inkling: training${state.background ? ' (idle)' : ''} ${Math.round(state.fraction * 100)}%`;
+        this.item.tooltip = (state.background ? 'Training in the background while the editor is idle (inkling.training.whenIdle)' : 'Training')
+          + (state.valBits !== undefined && Number.isFinite(state.valBits) ? `; validation ${state.valBits.toFixed(2)} bits/char` : '')
           + (state.paused ? '. Paused while you type; it resumes when you stop for a moment.' : '');
         break;
       case 'ready': {

@@ -59,7 +59,7 @@ export class TrainingController implements vscode.Disposable {
         break;
       case 'progress':
         this.lastProgress = e.progress;
-        this.status.set({ kind: 'training', fraction: e.progress.fraction, valBits: e.progress.valBits, paused: e.progress.paused });
+        this.status.set({ kind: 'training', fraction: e.progress.fraction, valBits: e.progress.valBits, paused: e.progress.paused, background: this.background });
         break;
       case 'notice':
         this.notifier.log.info(e.message);
@@ -89,13 +89,20 @@ export class TrainingController implements vscode.Disposable {
     return folders;
   }
 
-  /** Trains on the workspace (continuing the current model unless `fromScratch`). Resolves when the run ends. */
-  async train(fromScratch: boolean): Promise<'done' | 'aborted' | 'error' | 'busy' | 'no-folder' | 'restricted'> {
+  /** True while a background run (`inkling.training.whenIdle`, started by the idle trainer) is going on. */
+  background = false;
+
+  /**
+   * Trains on the workspace (continuing the current model unless `fromScratch`). Resolves when the run ends.
+   * `background`: a run started because the editor is idle: no notification (the status bar says it), at the
+   * CPU share of `inkling.training.idleCpuShare`, and quiet when the folder cannot be trained on.
+   */
+  async train(fromScratch: boolean, opts: { background?: boolean } = {}): Promise<'done' | 'aborted' | 'error' | 'busy' | 'no-folder' | 'restricted'> {
     if (this.client.busy) {
-      void vscode.window.showInformationMessage('Inkling is already training; use "Inkling: Stop Training" to stop it.');
+      if (!opts.background) void vscode.window.showInformationMessage('Inkling is already training; use "Inkling: Stop Training" to stop it.');
       return 'busy';
     }
-    const roots = this.roots();
+    const roots = opts.background ? (folderPaths().length && vscode.workspace.isTrusted ? folderPaths() : 'no-folder' as const) : this.roots();
     if (typeof roots === 'string') return roots;
     await this.store.refresh();
     const s = this.settings.value;
@@ -103,10 +110,19 @@ export class TrainingController implements vscode.Disposable {
       type: 'train', roots, modelDir: this.store.dir, resume: !fromScratch && this.store.exists,
       corpus: this.corpusOptions(),
       model: { cell: s.cell, layers: s.layers, units: s.units },
-      train: { ...this.trainDefaults, minutes: s.trainingMinutes },
+      train: { ...this.trainDefaults, minutes: s.trainingMinutes, ...(opts.background ? { cpuShare: s.idleCpuShare } : {}) },
       kernels: s.kernels, confidence: s.confidence,
     });
-    this.status.set({ kind: 'training', fraction: 0 });
+    this.status.set({ kind: 'training', fraction: 0, background: opts.background });
+    if (opts.background) {
+      this.background = true;
+      this.notifier.log.info(`Background training: the editor has been idle; continuing the model at a CPU share of ${Math.round(s.idleCpuShare * 100)}% (it pauses while you type)`);
+      try {
+        return await this.finish(await job, true);
+      } finally {
+        this.background = false;
+      }
+    }
     const result = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, title: 'Inkling: training on this workspace', cancellable: true,
     }, async (progress, token) => {
@@ -192,7 +208,8 @@ export class TrainingController implements vscode.Disposable {
     this.status.showResting(this.settings.value.enable, this.completion.model, this.completion.index?.files);
   }
 
-  private async finish(result: Extract<TrainingEvent, { type: 'done' | 'error' }>): Promise<'done' | 'aborted' | 'error'> {
+  /** `quiet` (a background run): why the stored model stayed goes to the output channel, not to a notification. */
+  private async finish(result: Extract<TrainingEvent, { type: 'done' | 'error' }>, quiet = false): Promise<'done' | 'aborted' | 'error'> {
     // Shut down (window closed, extension disabled): the workers are gone and the best checkpoint is on disk.
     if (this.disposed) return result.type === 'error' ? 'error' : 'aborted';
     if (result.type === 'error') {
@@ -209,8 +226,9 @@ export class TrainingController implements vscode.Disposable {
     }
     this.rest();
     // Said once, plainly: why the stored model stayed, or what is wrong with the new one.
-    if (result.kept) this.notifier.warn(result.kept);
-    if (result.warning && result.stopReason === 'imported') this.notifier.log.info(result.warning);
+    if (result.kept && quiet) this.notifier.log.info(`Background training: ${result.kept}`);
+    else if (result.kept) this.notifier.warn(result.kept);
+    if (result.warning && (result.stopReason === 'imported' || quiet)) this.notifier.log.info(result.warning);
     else if (result.warning) this.notifier.warn(result.warning);
     this.notifier.log.info(`Training ended: ${result.stopReason}`);
     return result.stopReason === 'aborted' ? 'aborted' : 'done';

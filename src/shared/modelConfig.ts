@@ -95,6 +95,11 @@ export interface TrainConfig {
   validateEverySeconds: number;
   /** Seed for initialisation, batching and dropout. @default 1 */
   seed: number;
+  /**
+   * Share of one run's wall time spent computing (1 = all of it): below 1 the trainer rests after each step for
+   * as long as the step took × (1 − share) / share (background training while the editor is idle). @default 1
+   */
+  cpuShare: number;
 }
 
 export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
@@ -104,7 +109,7 @@ export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
 export const DEFAULT_TRAIN: TrainConfig = {
   init: 'torch', schedule: 'invsqrt', warmupSteps: 10, decaySteps: 200, lrFloor: 0.1, beta1: 0.9, beta2: 0.999, adamEpsilon: 1e-8,
   seqLength: 64, batchSize: 32, learningRate: 0.005, clipNorm: 5, minutes: 10, maxSteps: 0, epochs: 0,
-  validationFraction: 0.1, validationChars: 32768, validateEverySeconds: 30, seed: 1,
+  validationFraction: 0.1, validationChars: 32768, validateEverySeconds: 30, seed: 1, cpuShare: 1,
 };
 
 /** Allowed ranges: also what an imported model is checked against before anything is allocated. */
@@ -131,6 +136,7 @@ export const LIMITS = {
   validationChars: [256, 1 << 24],
   validateEverySeconds: [1, 3600],
   seed: [0, 2 ** 31 - 1],
+  cpuShare: [0.05, 1],
 } as const satisfies Record<string, readonly [number, number]>;
 
 const INTEGER_KEYS = new Set(['warmupSteps', 'decaySteps', 'layers', 'units', 'embeddingSize', 'vocabSize', 'seqLength', 'batchSize', 'maxSteps',

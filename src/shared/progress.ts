@@ -18,6 +18,8 @@ export interface TrainProgress {
   paused?: boolean;
   /** Seconds spent paused so far (not part of elapsedSec). */
   pausedSec?: number;
+  /** Seconds rested so far to keep to the run's CPU share (background training; not counted in `elapsedSec`). */
+  restedSec?: number;
   /** True in the report sent right after a validation (`valBits` is then the figure just measured). */
   validated?: boolean;
   /** Held-out characters outside the vocabulary at the latest validation (not part of `valBits`). */

@@ -32,6 +32,12 @@ export interface Settings {
   retrainOnSave: boolean;
   /** Pause training while the user types (see shared/typing.ts). */
   pauseTrainingWhileTyping: boolean;
+  /** Keep training in the background while the editor is idle (opt-in). */
+  trainWhenIdle: boolean;
+  /** The idle time after which background training starts. */
+  idleAfterSeconds: number;
+  /** Share of the CPU time background training may use (it rests between steps for the rest). */
+  idleCpuShare: number;
   cell: CellType;
   layers: number;
   units: number;
@@ -63,6 +69,9 @@ export const SETTINGS: Record<string, Spec> = {
   'training.minutes': { key: 'trainingMinutes', type: 'number', default: 10, min: 0.1, max: 600 },
   'training.retrainOnSave': { key: 'retrainOnSave', type: 'boolean', default: false },
   'training.pauseWhileTyping': { key: 'pauseTrainingWhileTyping', type: 'boolean', default: true },
+  'training.whenIdle': { key: 'trainWhenIdle', type: 'boolean', default: false },
+  'training.idleAfterSeconds': { key: 'idleAfterSeconds', type: 'number', default: 120, min: 5, max: 3600, integer: true },
+  'training.idleCpuShare': { key: 'idleCpuShare', type: 'number', default: 0.5, min: 0.05, max: 1 },
   'model.cell': { key: 'cell', type: 'enum', default: 'lstm', values: ['lstm', 'gru', 'rnn'] },
   'model.layers': { key: 'layers', type: 'number', default: 2, min: 1, max: 4, integer: true },
   'model.units': { key: 'units', type: 'number', default: 256, min: 16, max: 1024, integer: true },

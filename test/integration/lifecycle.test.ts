@@ -103,6 +103,44 @@ describe('model lifecycle in VS Code (issue 12)', function () {
     }
   });
 
+  it('with inkling.training.whenIdle the model keeps training in the background once the editor is idle, at its CPU share; turning it off stops a run', async () => {
+    const a = await api();
+    const events: TrainingEvent[] = [];
+    const sub = a.training.onEvent((e) => events.push(e));
+    const runsBefore = a.idle.runs;
+    const W = vscode.ConfigurationTarget.Workspace;
+    try {
+      await cfg().update('training.idleAfterSeconds', 5, W);
+      await cfg().update('training.idleCpuShare', 0.5, W);
+      await cfg().update('training.minutes', 0.1, W);
+      await cfg().update('training.whenIdle', true, W);
+      // Nothing is typed from here on: after 5 idle seconds a background run starts by itself.
+      const done = await waitFor('a background run to end', () => events.find((e) => e.type === 'done' || e.type === 'error'), 240_000);
+      assert.equal(done.type, 'done', JSON.stringify(done));
+      assert.equal(a.idle.runs, runsBefore + 1);
+      assert.ok(events.some((e) => e.type === 'progress' && e.progress.validated && e.progress.step === 0), 'it continued the stored model (measured first)');
+      const last = [...events].reverse().find((e) => e.type === 'progress' && e.progress.restedSec !== undefined);
+      assert.ok(last && last.type === 'progress', 'it rested to keep to its CPU share');
+      console.log(`      background run: ${last.progress.step} steps, training ${last.progress.elapsedSec.toFixed(1)} s, rested ${last.progress.restedSec!.toFixed(1)} s (share 0.5)${done.type === 'done' && done.kept ? '; stored model kept' : ''}`);
+      assert.ok(last.progress.restedSec! >= 0.3 * last.progress.elapsedSec, 'resting about as long as computing');
+      // Still idle: the next run starts by itself; turning the setting off stops it (the best checkpoint stays).
+      const n = events.length;
+      await waitFor('a second background run to start', () => events.slice(n).some((e) => e.type === 'started'), 240_000);
+      await cfg().update('training.whenIdle', false, W);
+      const stopped = await waitFor('the second run to stop', () => events.slice(n).find((e) => e.type === 'done' || e.type === 'error'), 120_000);
+      assert.ok(stopped.type === 'done' && stopped.stopReason === 'aborted', JSON.stringify(stopped));
+      assert.equal(a.idle.runs, runsBefore + 2);
+      await waitFor('background training to say it is off', () => /off/.test(a.idle.why));
+    } finally {
+      await cfg().update('training.whenIdle', undefined, W);
+      sub.dispose();
+      await waitFor('training to end', () => !a.training.busy, 120_000);
+      await cfg().update('training.idleAfterSeconds', undefined, W);
+      await cfg().update('training.idleCpuShare', undefined, W);
+      await cfg().update('training.minutes', 0.25, W);
+    }
+  });
+
   it('a stored model that fails to load is not overwritten: the user chooses to keep it or start over', async () => {
     const a = await api();
     const weights = path.join(a.store.dir, 'weights.bin');
