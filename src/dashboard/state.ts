@@ -53,7 +53,7 @@ export function toCorpusView(c: CorpusInfo): CorpusView {
 export function toModelView(m: ModelInfo): ModelView {
   return {
     cell: m.config.cell, layers: m.config.layers, units: m.config.units, embeddingSize: m.config.embeddingSize,
-    vocabSize: m.config.vocabSize, parameters: m.parameters, trainedSteps: m.trainedSteps, createdAt: m.createdAt,
+    vocabSize: m.config.vocabSize, parameters: m.parameters, trainedSteps: m.trainedSteps, trainedSec: m.trainedSec, createdAt: m.createdAt,
     validationBitsPerChar: finiteOrNull(m.validationBitsPerChar), kernels: m.kernels,
     unknownChars: m.validationUnknownChars ?? null, suggests: m.suggests ? capitalise(m.suggests.why) : null,
     ghostText: toGhostTextView(m),

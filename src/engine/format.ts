@@ -41,6 +41,8 @@ export interface TrainingSummary {
   optimizerStep?: number;
   /** Held-out characters outside the vocabulary (scored as the unknown id; not part of validationBitsPerChar). */
   validationUnknownChars?: number;
+  /** Training time of every run that built these weights (resumed runs add theirs), in seconds. */
+  totalSec?: number;
   /** Where the learning-rate schedule stood at these weights (fraction used), so a resume continues it. */
   scheduleAt?: number;
   /** These weights on the held-out files, scored as suggestions are made (see `src/eval/heldOut.ts`). */

@@ -78,6 +78,7 @@ export async function trainOnText(input: TrainTextInput): Promise<TrainTextResul
     corpus,
     training: {
       config: trainCfg, steps: p.step + (input.resume ? (before?.steps ?? 0) : 0), epochs: p.epoch, elapsedSec: p.elapsedSec,
+      totalSec: p.elapsedSec + (input.resume ? (before?.totalSec ?? before?.elapsedSec ?? 0) : 0),
       charsPerSec: p.charsPerSec, backend: input.kernels.name, trainBitsPerChar: p.trainBits,
       validationBitsPerChar: Number.isFinite(p.bestValBits) ? p.bestValBits : null, stopReason, optimizerStep: step,
       validationUnknownChars: unknown, scheduleAt,

@@ -75,6 +75,8 @@ export interface ModelView {
   vocabSize: number;
   parameters: number;
   trainedSteps: number;
+  /** Training time of every run that built it, in seconds. */
+  trainedSec: number;
   createdAt: string;
   validationBitsPerChar: number | null;
   /** Kernels the model was trained or loaded with. */

@@ -32,6 +32,8 @@ export interface ModelInfo {
   parameters: number;
   validationBitsPerChar: number | null;
   trainedSteps: number;
+  /** Training time of every run that built it, in seconds. */
+  trainedSec: number;
   createdAt: string;
   kernels: string;
   /** Held-out characters outside the vocabulary at the model's validation (not part of validationBitsPerChar). */

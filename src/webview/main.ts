@@ -142,7 +142,7 @@ function renderState(s: DashboardState): void {
   setText('m-units', m ? formatInt(m.units) : '–');
   setText('m-params', m ? `${formatCompact(m.parameters)} (${formatInt(m.parameters)})` : '–');
   setText('m-vocab', m ? `${formatInt(m.vocabSize)} characters` : '–');
-  setText('m-steps', m ? formatInt(m.trainedSteps) : '–');
+  setText('m-steps', m ? `${formatInt(m.trainedSteps)} (${formatDuration(m.trainedSec)} of training, all runs)` : '–');
   setText('m-kernels', s.kernels || m?.kernels || '–');
   setText('m-platform', s.platform || 'The Node extension host (desktop or remote): training and completions in worker threads');
   setText('m-saved', m && m.createdAt ? new Date(m.createdAt).toLocaleString() : '–');

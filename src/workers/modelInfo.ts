@@ -11,7 +11,8 @@ export function modelInfo(model: SavedModel, kernels: string): ModelInfo {
   return {
     config: model.config, parameters: parameterCount(model.config),
     validationBitsPerChar: model.meta.training?.validationBitsPerChar ?? null,
-    trainedSteps: model.meta.training?.steps ?? 0, createdAt: model.meta.createdAt, kernels,
+    trainedSteps: model.meta.training?.steps ?? 0,
+    trainedSec: model.meta.training?.totalSec ?? model.meta.training?.elapsedSec ?? 0, createdAt: model.meta.createdAt, kernels,
     validationUnknownChars: model.meta.training?.validationUnknownChars ?? null,
     heldOut, suggests: suggestsWith(heldOut),
   };

@@ -62,7 +62,7 @@ describe('dashboard: state', () => {
   it('takes quality from the run while there is one, else from the model', () => {
     const model = {
       config: { cell: 'lstm' as const, layers: 1, units: 32, embeddingSize: 16, dropout: 0, vocabSize: 80 },
-      parameters: 12345, validationBitsPerChar: 2.2, trainedSteps: 100, createdAt: '2025-01-01T00:00:00Z', kernels: 'wasm',
+      parameters: 12345, validationBitsPerChar: 2.2, trainedSteps: 100, trainedSec: 60, createdAt: '2025-01-01T00:00:00Z', kernels: 'wasm',
     };
     const common = {
       run: 'idle' as const, runMessage: 'x', kernels: '', corpus: null, busy: false, trusted: true, hasFolder: true, hasModel: true,

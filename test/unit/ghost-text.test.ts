@@ -334,7 +334,7 @@ describe('ghost text on the held-out files (the end of a training run, the dashb
     const heldOut = { chars: 100, mixedBitsPerChar: 2, lstmBitsPerChar: 3, ngramBitsPerChar: 1.5, unknownChars: 0, ghostText: g };
     const info = {
       config: { cell: 'lstm' as const, layers: 1, units: 16, embeddingSize: 8, dropout: 0, vocabSize: 30 }, parameters: 1, validationBitsPerChar: 3,
-      trainedSteps: 1, createdAt: '', kernels: 'js', heldOut, suggests: { source: 'ngram' as const, why: 'the n-gram/match model alone' },
+      trainedSteps: 1, trainedSec: 60, createdAt: '', kernels: 'js', heldOut, suggests: { source: 'ngram' as const, why: 'the n-gram/match model alone' },
     };
     const v = toGhostTextView(info)!;
     assert.equal(v.source, 'ngram');

@@ -101,10 +101,13 @@ describe('model record: divergence guard, resume, schedule (issue 12)', function
       const at = base.meta.training!.scheduleAt!;
       assert.ok(at > 0.99, `the first run used its whole schedule (${at})`);
       const lrs: number[] = [];
-      await trainOnText({
+      const resumed = await trainOnText({
         kernels: new JsKernels(), texts, resume: base, train: { ...cfg, maxSteps: 5 }, progressIntervalMs: 0,
         onProgress: (p) => { if (p.step > 0) lrs.push(p.learningRate); },
       });
+      // The record counts the training time of every run (what the dashboard shows as the model's training time).
+      const t = resumed.meta.training!;
+      assert.ok(Math.abs(t.totalSec! - (base.meta.training!.totalSec! + t.elapsedSec)) < 1e-9 && t.totalSec! > t.elapsedSec, `total ${t.totalSec} s`);
       const full = resolveTrainConfig(cfg);
       const expected = learningRateAt(full, base.optimizer!.step, at);
       console.log(`      first run ended at step ${base.optimizer!.step}, schedule ${at.toFixed(3)}; resumed learning rate ${lrs[0]?.toExponential(3)} (schedule says ${expected.toExponential(3)}, peak ${peak})`);
