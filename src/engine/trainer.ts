@@ -36,13 +36,13 @@ export interface TrainNotice {
  */
 export const DIVERGENCE_MARGIN = 0.5;
 
-/** Validations at these step counts as well as every `validateEverySeconds`, so a small corpus memorised in the first seconds is caught early. */
 /**
  * After this many rollbacks in a row without a new best, the run stops early on its best weights (stop reason
  * `stalled`): a small corpus being memorised, or a divergence that a lower rate did not cure, only gets worse.
  */
 export const STALL_ROLLBACKS = 2;
 
+/** Validations at these step counts as well as every `validateEverySeconds`, so a small corpus memorised in the first seconds is caught early. */
 export const EARLY_VALIDATION_STEPS: readonly number[] = [25, 50, 100, 200, 400, 800];
 
 export interface TrainInput {
