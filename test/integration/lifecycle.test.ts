@@ -105,8 +105,10 @@ describe('model lifecycle in VS Code (issue 12)', function () {
 
   it('with inkling.training.whenIdle the model keeps training in the background once the editor is idle, at its CPU share; turning it off stops a run', async () => {
     const a = await api();
+    // Only the background runs' events (a fine-tune an earlier test's save queued may still end meanwhile).
     const events: TrainingEvent[] = [];
-    const sub = a.training.onEvent((e) => events.push(e));
+    const sub = a.training.onEvent((e) => { if (a.training.background) events.push(e); });
+    await waitFor('no training', () => !a.training.busy, 120_000);
     const runsBefore = a.idle.runs;
     const W = vscode.ConfigurationTarget.Workspace;
     try {
