@@ -54,8 +54,12 @@ export function* compareOnHeldOutSteps(
 /** The plain warning for a run whose trained model alone is worse than the n-gram/match model alone, or null. */
 export function worseThanNgramWarning(c: HeldOutComparison | null | undefined): string | null {
   if (!c || !(c.lstmBitsPerChar >= c.ngramBitsPerChar)) return null;
-  return `the trained model (${c.lstmBitsPerChar.toFixed(3)} bits/char on ${c.chars} held-out characters) is worse than ` +
-    `the n-gram and match model alone (${c.ngramBitsPerChar.toFixed(3)}); train longer or on more text`;
+  const alone = `the trained model alone (${c.lstmBitsPerChar.toFixed(3)} bits/char on ${c.chars} held-out characters) is worse than ` +
+    `the n-gram and match model alone (${c.ngramBitsPerChar.toFixed(3)})`;
+  // Said as it is: mixed with them it may still help, and then it is used.
+  return suggestsWith(c).source === 'mixed'
+    ? `${alone}, but mixed with them it helps (${c.mixedBitsPerChar.toFixed(3)}), so it joins the suggestions; training longer or on more text would make it count for more`
+    : `${alone} and does not help mixed with them (${c.mixedBitsPerChar.toFixed(3)}), so suggestions come from the n-gram and match model; train longer or on more text`;
 }
 
 /**
