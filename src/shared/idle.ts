@@ -39,9 +39,13 @@ export class IdlePolicy {
     if (saved) this.fruitless = 0;
   }
 
-  /** A background run ended; `improved`: it replaced the stored model. The idle wait starts again from here. */
-  noteRunEnded(now: number, improved: boolean): void {
-    this.fruitless = improved ? 0 : this.fruitless + 1;
+  /**
+   * A background run ended; `improved`: it replaced the stored model; `failed`: it ended in an error (said once),
+   * after which background training waits for a saved file instead of failing again at every idle moment. The idle
+   * wait starts again from here.
+   */
+  noteRunEnded(now: number, improved: boolean, failed = false): void {
+    this.fruitless = failed ? Math.max(IDLE_FRUITLESS_RUNS, this.fruitless + 1) : improved ? 0 : this.fruitless + 1;
     this.lastActivity = now;
   }
 

@@ -50,6 +50,11 @@ describe('background training when idle: the policy', () => {
     assert.equal(p.decide(2e6, READY).start, false, 'typing alone does not');
     p.noteActivity(2e6, true);
     assert.deepEqual(p.decide(3e6, READY), { start: true }, 'a save does');
+    // A run that failed (the user was told once) is not tried again at every idle moment.
+    p.noteRunEnded(4e6, false, true);
+    assert.ok(!p.decide(5e6, READY).start);
+    p.noteActivity(5e6, true);
+    assert.ok(p.decide(6e6, READY).start);
   });
 });
 
