@@ -74,13 +74,10 @@ export class IdleTrainer implements vscode.Disposable {
     const sub = this.training.onEvent((e) => { if (e.type === 'done') improved = !e.kept && e.stopReason !== 'aborted'; });
     // On battery power mid-run: stop (the best checkpoint is kept, as with Stop Training).
     this.powerTimer = setInterval(() => void this.onBattery().then((b) => { if (b && this.training.background) this.training.stop(); }), 30_000);
-    let outcome: Awaited<ReturnType<TrainingController['train']>> = 'error';
-    try {
-      outcome = await this.training.train(false, { background: true });
-    } finally {
+    const outcome = await this.training.train(false, { background: true }).finally(() => {
       sub.dispose();
       clearInterval(this.powerTimer);
-    }
+    });
     this.policy.noteRunEnded(Date.now(), improved, outcome === 'error');
     this.schedule();
   }
