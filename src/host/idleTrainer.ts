@@ -10,6 +10,7 @@ import { IdlePolicy } from '../shared/idle';
 import { folderPaths } from './paths';
 import type { SettingsService } from './settings';
 import type { TrainingController } from './training';
+import type { TypingWatcher } from './typingWatcher';
 
 export class IdleTrainer implements vscode.Disposable {
   private readonly policy: IdlePolicy;
@@ -25,13 +26,13 @@ export class IdleTrainer implements vscode.Disposable {
   constructor(
     private readonly settings: SettingsService,
     private readonly training: TrainingController,
+    typing: TypingWatcher,
     private readonly onBattery: () => Promise<boolean | undefined> = async () => undefined,
   ) {
     this.policy = new IdlePolicy(settings.value.idleAfterSeconds * 1000, Date.now());
     const active = (saved = false) => { this.policy.noteActivity(Date.now(), saved); this.schedule(); };
     this.subs.push(
-      // Edits of the document in the active editor (output channels and files rewritten by others are not the user).
-      vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length && vscode.window.activeTextEditor?.document === e.document) active(); }),
+      typing.onDidType(() => active()),
       vscode.workspace.onDidSaveTextDocument(() => active(true)),
       vscode.window.onDidChangeTextEditorSelection(() => active()),
       settings.onDidChange((s) => {

@@ -75,14 +75,15 @@ export class TrainingController implements vscode.Disposable {
     this.events.fire(e);
   }
 
-  /** The folders to train on, or why there are none (the user has been told). Nothing is read here. */
-  private roots(): string[] | 'no-folder' | 'restricted' {
+  /** The folders to train on, or why there are none (the user has been told, unless `quiet`). Nothing is read here. */
+  private roots(quiet = false): string[] | 'no-folder' | 'restricted' {
     const folders = folderPaths();
     if (folders.length === 0) {
-      this.notifier.warn('open a folder to train on its files');
+      if (!quiet) this.notifier.warn('open a folder to train on its files');
       return 'no-folder';
     }
     if (!vscode.workspace.isTrusted) {
+      if (quiet) return 'restricted';
       this.notifier.warn('this workspace is in Restricted Mode: Inkling does not read it to train until you trust it (completions from an existing model still work)');
       return 'restricted';
     }
@@ -102,7 +103,7 @@ export class TrainingController implements vscode.Disposable {
       if (!opts.background) void vscode.window.showInformationMessage('Inkling is already training; use "Inkling: Stop Training" to stop it.');
       return 'busy';
     }
-    const roots = opts.background ? (folderPaths().length && vscode.workspace.isTrusted ? folderPaths() : 'no-folder' as const) : this.roots();
+    const roots = this.roots(opts.background);
     if (typeof roots === 'string') return roots;
     await this.store.refresh();
     const s = this.settings.value;
