@@ -90,6 +90,7 @@ export function activateOn(context: vscode.ExtensionContext, platform: HostPlatf
   const provider = new InklingProvider(completion, settings, { enabled: () => enabled, onShown: (doc, offset, text) => acceptance.suggestionShown(doc, offset, text) });
   sub(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
   sub(new SaveWatcher(settings, training));
+  sub(vscode.workspace.onDidSaveTextDocument(() => void completion.rehearse()));
   const typing = sub(new TypingWatcher(settings, () => trainingClient.noteTyping()));
   const idle = sub(new IdleTrainer(settings, training, typing, p.onBattery));
   sub(vscode.workspace.onDidCloseTextDocument((d) => provider.forget(d.uri)));

@@ -7,7 +7,7 @@ import type { ModelConfig } from '../shared/modelConfig';
 import { generate } from '../engine/generate';
 import type { Kernels } from '../engine/kernels/types';
 import { initParams, paramLayout, ParamViews, totalSize } from '../engine/params';
-import { Predictor, type RecurrentState, type StepModel } from '../engine/predictor';
+import { Predictor, REHEARSE_CHARS, type RecurrentState, type StepModel } from '../engine/predictor';
 import { MatchModel, MixedPredictor } from '../mix';
 import { NGramModel } from '../ngram';
 import { Vocabulary } from '../engine/vocab';
@@ -27,6 +27,12 @@ export interface LatencyResult {
   samples: number;
   /** Whether the predictor ran on int8 weights (the product's default when the kernels support it). */
   quantized: boolean;
+  /**
+   * Rehearsal at a pause (Predictor.rehearse on the last REHEARSE_CHARS characters): the whole of one, and one
+   * of its slices (a BPTT window, or the last one, which puts the new weights in place): a completion request
+   * arriving during a rehearsal waits for one slice at most.
+   */
+  rehearsal: { ms: LatencySpread; windowMs: LatencySpread; windows: number; samples: number };
 }
 
 /**
@@ -47,7 +53,33 @@ export function benchLatency(kernels: Kernels, c: ModelConfig, text: string, con
   const mixed = new MixedPredictor(predictor, vocab, ngram, undefined, match);
   const lstmOnly = measure(predictor, vocab, text, contextChars, samples);
   const product = measure(mixed, vocab, text, contextChars, samples);
-  return { ...product, lstmOnly, contextChars, suggestionChars: 40, samples, quantized: predictor.quantized };
+  const rehearsal = measureRehearsal(predictor, vocab, text, Math.max(5, Math.floor(samples / 20)));
+  return { ...product, lstmOnly, contextChars, suggestionChars: 40, samples, quantized: predictor.quantized, rehearsal };
+}
+
+function measureRehearsal(predictor: Predictor, vocab: Vocabulary, text: string, samples: number): LatencyResult['rehearsal'] {
+  const ids = vocab.encode(text);
+  const whole: number[] = [];
+  const windows: number[] = [];
+  let count = 0;
+  for (let i = 0; i < samples; i++) {
+    const from = (i * 4099) % Math.max(1, ids.length - REHEARSE_CHARS - 1);
+    const recent = ids.subarray(from, from + REHEARSE_CHARS + 1);
+    const steps = predictor.rehearseSteps(recent);
+    const t0 = performance.now();
+    count = 0;
+    // One slice per window, and a last one that puts the new weights in place (input table, int8 weights).
+    for (;;) {
+      const t = performance.now();
+      const r = steps.next();
+      windows.push(performance.now() - t);
+      if (r.done) break;
+      count++;
+    }
+    whole.push(performance.now() - t0);
+  }
+  const r = (xs: number[]): LatencySpread => ({ p50: round(percentile(xs, 50)), p90: round(percentile(xs, 90)), p95: round(percentile(xs, 95)) });
+  return { ms: r(whole), windowMs: r(windows), windows: count, samples };
 }
 
 function measure<S extends RecurrentState>(

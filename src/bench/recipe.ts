@@ -2,7 +2,8 @@
  * The training-recipe sweep: trains the engine once per variant for the same budget (training seconds, or
  * characters when the machine is too loaded for wall-clock budgets to compare) on the same text, and prints
  * held-out bits/char of the LSTM alone on the same characters (batch 1, state carried, float32), with the steps
- * and speed of each run. Variants are given as `key=value` lists over the product defaults; keys are the
+ * and speed of each run, and of the mixture with the n-gram and match models of the training text as the extension
+ * runs it (the LSTM adapting and rehearsing as it reads). Variants are given as `key=value` lists over the product defaults; keys are the
  * TrainConfig / ModelConfig fields (learningRate, schedule, warmupSteps, decaySteps, lrFloor, beta1, beta2,
  * adamEpsilon, init, batchSize, seqLength, clipNorm, dropout, embeddingSize, layers, units, cell).
  *
@@ -18,12 +19,20 @@ import { Predictor } from '../engine/predictor';
 import { train } from '../engine/trainer';
 import { Vocabulary } from '../engine/vocab';
 import { batchOneBits } from './heldOut';
+import { MatchModel, MixedPredictor } from '../mix';
+import { addScoringTail } from '../mix/prior';
+import { NGramModel } from '../ngram';
+import { AS_THE_EXTENSION, scoreMixed } from '../eval/mixture';
 
-function readAll(p: string): string {
-  if (fs.statSync(p).isFile()) return fs.readFileSync(p, 'utf8');
+function readTexts(p: string): string[] {
+  if (fs.statSync(p).isFile()) return [fs.readFileSync(p, 'utf8')];
   return fs.readdirSync(p, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile()).sort((a, b) => (path.join(a.parentPath, a.name) < path.join(b.parentPath, b.name) ? -1 : 1))
-    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8')).join('\n\n');
+    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'));
+}
+
+function readAll(p: string): string {
+  return readTexts(p).join('\n\n');
 }
 
 function args(name: string): string[] {
@@ -50,7 +59,8 @@ function parseVariant(spec: string): Variant {
 async function main(): Promise<void> {
   const [trainPath, testPath] = process.argv.slice(2);
   if (!trainPath || !testPath) throw new Error('usage: recipe.js TRAIN TEST [--seconds S | --chars N] --try "k=v ..." ...');
-  const text = readAll(trainPath);
+  const trainTexts = readTexts(trainPath);
+  const text = trainTexts.join('\n\n');
   const test = readAll(testPath).slice(0, Number(args('test-chars')[0] ?? 20000));
   const vocab = Vocabulary.fromText(text);
   const tokens = vocab.encode(text);
@@ -59,6 +69,12 @@ async function main(): Promise<void> {
   const chars = Number(args('chars')[0] ?? 0);
   const threads = args('threads')[0] ? Number(args('threads')[0]) : undefined;
   const variants = (args('try').length ? args('try') : ['']).map(parseVariant);
+  // The n-gram and match models of the training text, as the extension builds them from the workspace (each
+  // variant's mixture gets copies: they learn as they read).
+  const ngram = new NGramModel();
+  const ngramBits = addScoringTail(ngram, trainTexts);
+  const match = new MatchModel();
+  for (const t of trainTexts) match.addText(t);
   const rows: Record<string, unknown>[] = [];
   for (const v of variants) {
     const model = resolveModelConfig(v.model, vocab.size);
@@ -73,9 +89,13 @@ async function main(): Promise<void> {
     kernels.dispose();
     const single = (await createKernels({ threads: 1 })).kernels;
     const bits = batchOneBits(new Predictor(single, model, r.finalWeights, { quantize: false, adaptRate: 0 }), ids);
+    // The mixture as the extension runs it (the LSTM adapting and rehearsing), on the same characters.
+    const prior = { lstmBits: r.progress.valBits ?? null, ngramBits };
+    const mixed = scoreMixed(new MixedPredictor(new Predictor(single, model, r.finalWeights), vocab, ngram.clone(), undefined, match.clone(), { prior }), test, '\n', AS_THE_EXTENSION);
     single.dispose();
     const row = {
-      variant: v.label, heldOut: Number(bits.toFixed(4)), trainBits: Number(r.progress.trainBits.toFixed(3)), steps: r.progress.step,
+      variant: v.label, heldOut: Number(bits.toFixed(4)), mixture: Number(mixed.bitsPerChar.toFixed(4)),
+      ngramPart: Number(mixed.ngramBitsPerChar.toFixed(4)), lstmAdapting: Number(mixed.lstmBitsPerChar.toFixed(4)), trainBits: Number(r.progress.trainBits.toFixed(3)), steps: r.progress.step,
       chars: r.progress.step * perStep, charsPerSec: Math.round(r.progress.charsPerSec), seconds: Number(wall.toFixed(1)),
       parameters: r.finalWeights.length,
     };
@@ -87,10 +107,13 @@ async function main(): Promise<void> {
     return;
   }
   const budget = chars > 0 ? `${chars} chars` : `${seconds} s`;
-  console.log(`\nbudget ${budget}; held-out: first ${ids.length} chars of ${path.basename(testPath)}, LSTM alone, batch 1 float32`);
-  console.log('| variant | held-out bits/char | train bits/char | steps | chars/s | parameters |');
-  console.log('|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.variant} | ${(r.heldOut as number).toFixed(3)} | ${r.trainBits} | ${r.steps} | ${r.charsPerSec} | ${r.parameters} |`);
+  console.log(`\nbudget ${budget}; held-out: first ${ids.length} chars of ${path.basename(testPath)}; LSTM alone static (batch 1 float32) and adapting, the mixture as the extension runs it`);
+  console.log('| variant | LSTM alone (static / adapting) | mixture | n-gram + match part | the LSTM adds | train bits/char | steps | chars/s | parameters |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const f = (x: unknown): string => (x as number).toFixed(3);
+  for (const r of rows) {
+    console.log(`| ${r.variant} | ${f(r.heldOut)} / ${f(r.lstmAdapting)} | ${f(r.mixture)} | ${f(r.ngramPart)} | ${((r.ngramPart as number) - (r.mixture as number)).toFixed(3)} | ${r.trainBits} | ${r.steps} | ${r.charsPerSec} | ${r.parameters} |`);
+  }
 }
 
 void main().catch((e: Error) => { console.error(e.stack ?? e.message); process.exitCode = 1; });

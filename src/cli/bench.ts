@@ -123,6 +123,9 @@ export async function benchCommand(argv: string[]): Promise<void> {
   console.log(`  typing (state cached, one new character): p50 ${latency.typing.p50}  p95 ${latency.typing.p95}`);
   console.log(`  cold (state rebuilt from the context):    p50 ${latency.cold.p50}  p95 ${latency.cold.p95}`);
   console.log(`  (LSTM alone, without the n-gram and match models: typing p50 ${latency.lstmOnly.typing.p50}  p95 ${latency.lstmOnly.typing.p95}; cold p50 ${latency.lstmOnly.cold.p50}  p95 ${latency.lstmOnly.cold.p95})`);
+  const rh = latency.rehearsal;
+  console.log(`  rehearsal at a pause (${rh.windows} BPTT windows of 64 characters, ${rh.samples} runs): p50 ${rh.ms.p50}  p95 ${rh.ms.p95}; `
+    + `a request arriving meanwhile waits one slice at most: p50 ${rh.windowMs.p50}  p95 ${rh.windowMs.p95}`);
 }
 
 function fmt(x: number | null | undefined, d: number): string {

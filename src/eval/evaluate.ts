@@ -21,7 +21,7 @@ import { coldContextStudy, type ColdContextRow } from './coldContext';
 import { conditionalBitsPerChar } from './compressors';
 import { evaluateText } from './heldOut';
 import { savings, simulateTyping } from './keystrokes';
-import { scoreMixed } from './mixture';
+import { AS_THE_EXTENSION, scoreMixed } from './mixture';
 import { modelSuggester, ngramSuggester, proposerOf } from './suggesters';
 import { DEFAULT_READ_COST, suggestionReport, typedSegments, type SuggestionReport } from './suggestions';
 import { ghostTextReports } from './ghostText';
@@ -101,15 +101,16 @@ export async function evaluate(model: SavedModel, held: EvalText, train: EvalTex
 
   const single = (await createKernels({ threads: 1 })).kernels;
   const t0 = performance.now();
-  // As the extension runs it: the LSTM's output layer adapts to the text as it is read (dynamic evaluation).
-  const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions), test);
-  // The same with the LSTM's weights fixed (the n-gram and match models still learn as they read).
+  // As the extension runs it: the LSTM's output layer adapts to the text as it is read (dynamic evaluation), and
+  // every 256 characters the LSTM rehearses the last 512 (as the completion worker does when the user pauses).
+  const r = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions), test, '\n', AS_THE_EXTENSION);
+  // The same with the LSTM's weights fixed (the n-gram and match models and the mixing weights still learn as they read).
   const rStatic = scoreMixed(new MixedPredictor(new Predictor(single, model.config, model.weights, { adaptRate: 0 }), model.vocab, ngram.clone(), undefined, workspaceMatches(), mixOptions), test);
   // The n-gram model alone, learning from the held-out text as it reads it (Inkling's n-gram part without matches).
   const ngramAdaptive = ngram.bitsPerChar(test, { adaptive: true, history: '\n' });
   log(`Inkling: ${r.bitsPerChar.toFixed(3)} bits/char over ${r.chars} characters of ${held.files} file(s) ` +
     `(LSTM alone ${r.lstmBitsPerChar.toFixed(3)}, n-gram with matches ${r.ngramBitsPerChar.toFixed(3)}, adaptive n-gram alone ${ngramAdaptive.toFixed(3)}); ` +
-    `with the LSTM's weights fixed: ${rStatic.bitsPerChar.toFixed(3)} (LSTM alone ${rStatic.lstmBitsPerChar.toFixed(3)})`);
+    `with the LSTM's weights fixed: ${rStatic.bitsPerChar.toFixed(3)} (LSTM alone ${rStatic.lstmBitsPerChar.toFixed(3)}); ${r.rehearsals} rehearsals`);
   log(`  the LSTM adds ${(r.ngramBitsPerChar - r.bitsPerChar).toFixed(3)} bits/char to the n-gram and match models (${(rStatic.ngramBitsPerChar - rStatic.bitsPerChar).toFixed(3)} with its weights fixed)`);
   // The LSTM alone as training validation scores it (batched, on all cores).
   const batched = (await createKernels()).kernels;
@@ -152,7 +153,7 @@ export async function evaluate(model: SavedModel, held: EvalText, train: EvalTex
     validationBitsPerChar: validation.chars > 0 ? r4(validation.bitsPerChar) : null, quality: quality.level,
     lstmAdds: r4(r.ngramBitsPerChar - r.bitsPerChar),
     static: { bitsPerChar: r4(rStatic.bitsPerChar), lstmBitsPerChar: r4(rStatic.lstmBitsPerChar), lstmAdds: r4(rStatic.ngramBitsPerChar - rStatic.bitsPerChar) },
-    chars: r.chars, files: held.files,
+    chars: r.chars, files: held.files, rehearsals: r.rehearsals,
     unknownChars: r.unknownChars,
     outOfVocabulary: {
       chars: validation.unknownChars, bitsEach: validation.unknownChars ? r4(validation.unknownBitsEach) : null,

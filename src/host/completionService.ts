@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { CompletionClient } from './completionClient';
 import { Emitter } from '../shared/disposable';
-import type { CorpusRequest, CorpusSurvey, IndexInfo, ModelInfo } from '../shared/protocol';
+import type { CorpusRequest, CorpusSurvey, IndexInfo, ModelInfo, RehearsalInfo } from '../shared/protocol';
 
 export class CompletionService implements vscode.Disposable {
   readonly client: CompletionClient;
@@ -63,6 +63,21 @@ export class CompletionService implements vscode.Disposable {
     await this.client.request('unload', {});
     this.info = null;
     this.changed.fire(null);
+  }
+
+  /** The last rehearsal asked for (at a save), for display and tests. */
+  lastRehearsal: RehearsalInfo | null = null;
+
+  /**
+   * Asks the worker to rehearse what the user wrote since the last rehearsal (a save; it also does at pauses).
+   * Resolves with what it did, or null when there was nothing to do or the worker is gone.
+   */
+  async rehearse(): Promise<RehearsalInfo | null> {
+    if (!this.info) return null;
+    const r = await this.client.request('rehearse', {}).catch(() => null);
+    if (r?.type !== 'rehearsed' || !r.rehearsal) return null;
+    this.lastRehearsal = r.rehearsal;
+    return r.rehearsal;
   }
 
   async sample(prompt: string, temperature: number, maxChars: number, seed: number): Promise<string> {

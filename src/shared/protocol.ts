@@ -146,7 +146,23 @@ export type CompletionRequest =
   | { type: 'survey'; id: number; roots: string[]; corpus: CorpusRequest }
   | { type: 'forget'; doc: string }
   /** An open document's text: its lines not read yet feed the n-gram and match models. */
-  | { type: 'observe'; doc: string; text: string };
+  | { type: 'observe'; doc: string; text: string }
+  /**
+   * Rehearse now (a document was saved): a few BPTT steps of the LSTM on what the user wrote since the last
+   * rehearsal (the worker also rehearses by itself when the user pauses). See Predictor.rehearse.
+   */
+  | { type: 'rehearse'; id: number };
+
+/** What one rehearsal did (see Predictor.rehearse); null when there was nothing to do (no LSTM, too little new text). */
+export interface RehearsalInfo {
+  steps: number;
+  chars: number;
+  /** Mean loss on the rehearsed text before each step. */
+  bitsPerChar: number;
+  ms: number;
+  /** Rehearsals since the model was loaded, this one included. */
+  count: number;
+}
 
 export type CompletionResponse =
   | { type: 'loaded'; id: number; model: ModelInfo | null }
@@ -159,4 +175,5 @@ export type CompletionResponse =
   | { type: 'indexed'; id: number; index: IndexInfo | null }
   | { type: 'surveyed'; id: number; survey: CorpusSurvey }
   | { type: 'sample'; id: number; text: string }
+  | { type: 'rehearsed'; id: number; rehearsal: RehearsalInfo | null }
   | { type: 'error'; id: number; message: string };

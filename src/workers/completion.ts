@@ -26,6 +26,7 @@ import { modelInfo, suggestsWith } from './modelInfo';
 import type { CompletionRequest, CompletionResponse, CorpusRequest, CorpusSurvey, IndexInfo, ModelInfo } from '../shared/protocol';
 import { NGRAM_MAX_MB } from '../shared/settings';
 import { DocumentStates } from '../engine/stateCache';
+import { Rehearsals } from './rehearsal';
 
 type Complete = Extract<CompletionRequest, { type: 'complete' }>;
 
@@ -88,6 +89,8 @@ let ngramOnly: { suggester: Suggester; predictor: MixedPredictor } | null = null
 /** What the n-gram model scored on the last workspace files before reading them (for the mixing weights). */
 let ngramBits: number | null = null;
 const documents = new DocumentLines();
+/** The LSTM rehearses what the user wrote at pauses and saves (see rehearsal.ts). */
+const rehearsals = new Rehearsals(() => loaded?.predictor ?? null);
 let port: ComputePort;
 let env: ComputeEnv = {};
 
@@ -253,6 +256,7 @@ function handle(req: CompletionRequest): void {
       switch (req.type) {
         case 'load': reply({ type: 'loaded', id: req.id, model: await load(req.modelDir) }); break;
         case 'unload':
+          rehearsals.dispose();
           loaded?.kernels.dispose();
           loaded = null;
           reply({ type: 'unloaded', id: req.id });
@@ -262,6 +266,7 @@ function handle(req: CompletionRequest): void {
           // What is typed in a file training would skip (excluded, .gitignore'd, secret, generated...) is not learned.
           const learn = mayLearn(req) && await mayFeed(req.doc, req.context);
           reply(complete({ ...req, learn }));
+          if (learn && loaded) rehearsals.typed();
           break;
         }
         case 'sample': reply(sample(req)); break;
@@ -275,6 +280,7 @@ function handle(req: CompletionRequest): void {
           admitted.delete(req.doc);
           break;
         case 'observe': observe(req.doc, req.text); break;
+        case 'rehearse': reply({ type: 'rehearsed', id: req.id, rehearsal: await rehearsals.run() }); break;
       }
     } catch (e) {
       if ('id' in req) reply({ type: 'error', id: req.id, message: (e as Error).message });

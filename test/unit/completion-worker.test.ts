@@ -6,7 +6,10 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { saveModel } from '../../src/engine';
 import { CompletionClient } from '../../src/host/completionClient';
+import { makeModel } from '../helpers/models';
 import { repoRoot } from '../helpers/paths';
 
 const dist = path.join(repoRoot, 'dist');
@@ -73,5 +76,26 @@ describe('completion worker (bundled)', function () {
     await type(pathToFileURL(path.join(ws, 'c.ts')).toString(), 'x;\n', typed);
     const learned = await ask(pathToFileURL(path.join(ws, 'd.ts')).toString(), probe);
     assert.ok(learned.startsWith('wvj'), `not learned from the file training reads: ${JSON.stringify(learned)}`);
+  });
+
+  it('rehearses (the LSTM\'s BPTT steps) only what was typed in a file training reads', async () => {
+    const ws = path.join(dir, 'ws');
+    const typed = 'const rehearsed = value + 1;\n'.repeat(4); // 112 characters: more than a save needs
+    const modelDir = path.join(dir, 'model');
+    await saveModel(tf, modelDir, makeModel({ text: `x;\n${typed}`, layers: 1, units: 16, embeddingSize: 8 }));
+    const loaded = await client.request('load', { modelDir });
+    assert.ok(loaded.type === 'loaded' && loaded.model, JSON.stringify(loaded));
+    // Typed in the .gitignore'd file: the LSTM learned nothing, so a save has nothing to rehearse.
+    await type(pathToFileURL(path.join(ws, 'scratch.ts')).toString(), 'x;\n', typed);
+    const none = await client.request('rehearse', {});
+    assert.deepEqual(none, { type: 'rehearsed', id: none.id, rehearsal: null });
+    // The same typed in a file training reads: rehearsed, one window of 64 characters per step.
+    await type(pathToFileURL(path.join(ws, 'e.ts')).toString(), 'x;\n', typed);
+    const r = await client.request('rehearse', {});
+    assert.ok(r.type === 'rehearsed' && r.rehearsal && r.rehearsal.steps >= 1 && r.rehearsal.chars === 64 * r.rehearsal.steps
+      && Number.isFinite(r.rehearsal.bitsPerChar) && r.rehearsal.count === 1, JSON.stringify(r));
+    // Nothing typed since: nothing to rehearse.
+    const again = await client.request('rehearse', {});
+    assert.ok(again.type === 'rehearsed' && again.rehearsal === null, JSON.stringify(again));
   });
 });

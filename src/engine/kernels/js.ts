@@ -41,6 +41,13 @@ export class JsKernels implements Kernels {
     return new JsQuantized(quantizeInt8(w, k, n, ldw), this);
   }
 
+  requantize(q: QuantizedMatrix, w: Float32Array, ldw = q.n): void {
+    if (!(q instanceof JsQuantized) || q.owner !== this) throw new Error('requantize: the matrix was not quantized by these kernels');
+    const m = quantizeInt8(w, q.k, q.n, ldw);
+    q.m.q.set(m.q);
+    q.m.scales.set(m.scales);
+  }
+
   gemvQ(x: Float32Array, q: QuantizedMatrix, y: Float32Array, accumulate: boolean): void {
     if (!(q instanceof JsQuantized) || q.owner !== this) throw new Error('gemvQ: the matrix was not quantized by these kernels');
     checkGemvQArgs(x, q, y);

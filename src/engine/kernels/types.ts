@@ -38,6 +38,11 @@ export interface Kernels {
    */
   quantize?(w: Float32Array, k: number, n: number, ldw?: number): QuantizedMatrix;
   /**
+   * Optional (with {@link quantize}): quantizes `w` again into `q`'s own memory (same `[k, n]`), after the
+   * weights changed (rehearsal, see Predictor.rehearse): no new memory per call.
+   */
+  requantize?(q: QuantizedMatrix, w: Float32Array, ldw?: number): void;
+  /**
    * Optional: `y[0:n] = x[0:k] · q + (accumulate ? y : 0)` with `q` from {@link quantize}. `x` is quantized per
    * call to int16 (one symmetric scale; |x_q| is bounded so that the int32 sums cannot overflow), products are
    * summed exactly in int32 and rescaled per column in float32. Every implementation rounds identically, so

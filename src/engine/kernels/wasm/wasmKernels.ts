@@ -282,6 +282,15 @@ export class WasmKernels implements Kernels {
     return new WasmQuantized(k, n, wOff, sOff, this);
   }
 
+  requantize(q: QuantizedMatrix, w: Float32Array, ldw = q.n): void {
+    this.assertLive();
+    if (!(q instanceof WasmQuantized) || q.owner !== this) throw new Error('requantize: the matrix was not quantized by these kernels');
+    const { packed, scales } = packPanels(quantizeInt8(w, q.k, q.n, ldw));
+    const mem = this.arena.memory.buffer;
+    new Int8Array(mem, q.wOff, packed.length).set(packed);
+    new Float32Array(mem, q.sOff, scales.length).set(scales);
+  }
+
   /** Single-threaded (batch-1 products are too small to split); x is quantized in the caller's scratch. */
   gemvQ(x: Float32Array, q: QuantizedMatrix, y: Float32Array, accumulate: boolean): void {
     this.assertLive();
