@@ -12,6 +12,9 @@ export class CompletionService implements vscode.Disposable {
   readonly onDidChangeIndex = this.indexChanged.event;
   private readonly changed = new Emitter<ModelInfo | null>();
   readonly onDidChangeModel = this.changed.event;
+  private readonly rehearsed = new Emitter<RehearsalInfo | null>();
+  /** The worker answered a rehearsal asked for at a save: what it did, or null (nothing to rehearse). */
+  readonly onDidRehearse = this.rehearsed.event;
 
   constructor(workerScript: string | (() => import('../shared/platform').ComputeHandle)) {
     this.client = new CompletionClient(workerScript);
@@ -75,9 +78,10 @@ export class CompletionService implements vscode.Disposable {
   async rehearse(): Promise<RehearsalInfo | null> {
     if (!this.info) return null;
     const r = await this.client.request('rehearse', {}).catch(() => null);
-    if (r?.type !== 'rehearsed' || !r.rehearsal) return null;
-    this.lastRehearsal = r.rehearsal;
-    return r.rehearsal;
+    const info = r?.type === 'rehearsed' ? r.rehearsal : null;
+    if (info) this.lastRehearsal = info;
+    this.rehearsed.fire(info);
+    return info;
   }
 
   async sample(prompt: string, temperature: number, maxChars: number, seed: number): Promise<string> {
@@ -89,5 +93,6 @@ export class CompletionService implements vscode.Disposable {
     this.client.dispose();
     this.changed.dispose();
     this.indexChanged.dispose();
+    this.rehearsed.dispose();
   }
 }
