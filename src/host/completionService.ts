@@ -68,9 +68,6 @@ export class CompletionService implements vscode.Disposable {
     this.changed.fire(null);
   }
 
-  /** The last rehearsal asked for (at a save), for display and tests. */
-  lastRehearsal: RehearsalInfo | null = null;
-
   /**
    * Asks the worker to rehearse what the user wrote since the last rehearsal (a save; it also does at pauses).
    * Resolves with what it did, or null when there was nothing to do or the worker is gone.
@@ -79,7 +76,6 @@ export class CompletionService implements vscode.Disposable {
     if (!this.info) return null;
     const r = await this.client.request('rehearse', {}).catch(() => null);
     const info = r?.type === 'rehearsed' ? r.rehearsal : null;
-    if (info) this.lastRehearsal = info;
     this.rehearsed.fire(info);
     return info;
   }

@@ -31,7 +31,7 @@ export interface ModelConfig {
   layers: number;
   /** Hidden units per recurrent layer. @default 256 */
   units: number;
-  /** Embedding width. @default 32 */
+  /** Embedding width. @default 64 */
   embeddingSize: number;
   /**
    * Dropout rate between recurrent layers while training (on every layer's output except the top one's, as
@@ -67,15 +67,15 @@ export interface TrainConfig {
   decaySteps: number;
   /** `invsqrt`: the lowest rate, as a fraction of the peak. @default 0.1 */
   lrFloor: number;
-  /** Adam's first-moment decay. @default 0.9 */
+  /** Adam's first-moment decay. @default 0.8 */
   beta1: number;
-  /** Adam's second-moment decay. @default 0.999 */
+  /** Adam's second-moment decay. @default 0.99 */
   beta2: number;
   /** Adam's ε. @default 1e-8 */
   adamEpsilon: number;
   /** Characters per training sequence (truncated BPTT length). @default 64 */
   seqLength: number;
-  /** Sequences per batch. @default 32 */
+  /** Sequences per batch. @default 16 */
   batchSize: number;
   /** Peak Adam learning rate (chosen by measurement, see the README's Defaults). @default 0.005 */
   learningRate: number;
@@ -103,12 +103,12 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
-  cell: 'lstm', layers: 2, units: 256, embeddingSize: 32, dropout: 0.1,
+  cell: 'lstm', layers: 2, units: 256, embeddingSize: 64, dropout: 0.1,
 };
 
 export const DEFAULT_TRAIN: TrainConfig = {
-  init: 'torch', schedule: 'invsqrt', warmupSteps: 10, decaySteps: 200, lrFloor: 0.1, beta1: 0.9, beta2: 0.999, adamEpsilon: 1e-8,
-  seqLength: 64, batchSize: 32, learningRate: 0.005, clipNorm: 5, minutes: 10, maxSteps: 0, epochs: 0,
+  init: 'torch', schedule: 'invsqrt', warmupSteps: 10, decaySteps: 200, lrFloor: 0.1, beta1: 0.8, beta2: 0.99, adamEpsilon: 1e-8,
+  seqLength: 64, batchSize: 16, learningRate: 0.005, clipNorm: 5, minutes: 10, maxSteps: 0, epochs: 0,
   validationFraction: 0.1, validationChars: 32768, validateEverySeconds: 30, seed: 1, cpuShare: 1,
 };
 
