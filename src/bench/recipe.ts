@@ -7,7 +7,7 @@
  * TrainConfig / ModelConfig fields (learningRate, schedule, warmupSteps, decaySteps, lrFloor, beta1, beta2,
  * adamEpsilon, init, batchSize, seqLength, clipNorm, dropout, embeddingSize, layers, units, cell).
  *
- * Usage: `npx tsc -p . && node out/bench/recipe.js TRAIN(file|dir) TEST(file|dir) [--seconds 60 | --chars N]
+ * Usage: `npx tsc -b && node out/src/bench/recipe.js TRAIN(file|dir) TEST(file|dir) [--seconds 60 | --chars N]
  *   [--test-chars 20000] [--threads N] [--json] --try "learningRate=0.002 schedule=constant" --try "batchSize=16" ...`
  * `--try ""` is the defaults. Each run prints one JSON line on stderr as it ends and a Markdown table at the end.
  */
