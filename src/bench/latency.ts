@@ -78,8 +78,7 @@ function measureRehearsal(predictor: Predictor, vocab: Vocabulary, text: string,
     }
     whole.push(performance.now() - t0);
   }
-  const r = (xs: number[]): LatencySpread => ({ p50: round(percentile(xs, 50)), p90: round(percentile(xs, 90)), p95: round(percentile(xs, 95)) });
-  return { ms: r(whole), windowMs: r(windows), windows: count, samples };
+  return { ms: spread(whole), windowMs: spread(windows), windows: count, samples };
 }
 
 function measure<S extends RecurrentState>(
@@ -106,8 +105,11 @@ function measure<S extends RecurrentState>(
     suggest(new DocumentStates(predictor, vocab), `cold${i}`, text.slice(Math.max(0, end - contextChars), end));
     cold.push(performance.now() - t0);
   }
-  const r = (xs: number[]): LatencySpread => ({ p50: round(percentile(xs, 50)), p90: round(percentile(xs, 90)), p95: round(percentile(xs, 95)) });
-  return { typing: r(typing), cold: r(cold) };
+  return { typing: spread(typing), cold: spread(cold) };
+}
+
+function spread(xs: number[]): LatencySpread {
+  return { p50: round(percentile(xs, 50)), p90: round(percentile(xs, 90)), p95: round(percentile(xs, 95)) };
 }
 
 function round(x: number): number {

@@ -205,12 +205,11 @@ export class Predictor implements StepModel {
     const T = o.seqLength;
     const windows = Math.floor((ids.length - 1) / T);
     if (windows < 1) return { steps: 0, chars: 0, bitsPerChar: Number.NaN };
+    const size = totalSize(this.params.specs);
     if (!this.rehearser || this.rehearser.T !== T) {
-      const size = totalSize(this.params.specs);
       this.rehearser = { net: new Network(this.kernels, { ...this.config, dropout: 0 }, 1, T), adam: new Adam(size, 0.9, 0.999, 1e-8, undefined, this.kernels), T };
     }
     const { net, adam } = this.rehearser;
-    const size = totalSize(this.params.specs);
     net.params.flat.set(this.params.flat.subarray(0, size));
     net.resetState();
     const x = new Int32Array(T);
