@@ -58,9 +58,10 @@ const MATCH_LEVELS = 4;
  * match model's state, refines the top character beside the first. Measured with `node out/src/bench/mixtureRun.js`
  * on the first 40,000 held-out characters of the 10-minute default models (adapting mixture, tinyshakespeare /
  * tfjs-layers): before 1.8810 / 0.3221; the class split 1.8741 / 0.3231; the second APM 1.8787 / 0.3199; both
- * 1.8720 (with output-layer rate 0.005) / 0.3216. Tried and not kept: splitting by whether the LSTM and the
+ * (kept) 1.8723 / 0.3216; on all held-out characters 1.8609 -> 1.8501 / 0.4873 -> 0.4867. Tried and not kept: splitting by whether the LSTM and the
  * n-gram part agree on the top character 1.8838 (worse); a third input, the log of the two models' average, 1.8830;
- * output-layer rate 0.005 1.8793 / worse on tfjs-layers (LSTM alone 0.8110 vs 0.8062), 0.003 and 0.02 worse.
+ * output-layer rate 0.005 instead of 0.01: 1.8793 alone, 1.8720 with both, but worse on tfjs-layers (0.3243 with
+ * both; LSTM alone 0.8110 vs 0.8062); 0.003 and 0.02 worse.
  */
 const CLASSES = 6;
 function charClass(tail: string): number {
