@@ -11,9 +11,9 @@
  * The match model's prediction (the character that followed the last earlier occurrence of the recent text) is
  * mixed into the n-gram part first, linearly, with a weight learned per match length. Then (default
  * `'logistic'`) geometric mixing of the LSTM and that n-gram part, p(c) ∝ p_lstm(c)^a · p_ngram(c)^b, with one
- * weight pair per small context (the longest n-gram order matched × the match length), each weight following
- * the gradient of the log loss (Mattern, DCC 2012). The mixture's most likely character then goes through an
- * APM/SSE stage ({@link Apm}) that maps its probability to the rate at which such a character really came, so
+ * weight pair per small context (the longest n-gram order matched × the match length × the class of the last
+ * character), each weight following the gradient of the log loss (Mattern, DCC 2012). The mixture's most likely
+ * character then goes through two APM/SSE maps ({@link Apm}; the second keyed by the last character and the match state) that maps its probability to the rate at which such a character really came, so
  * that the ghost text's confidence means what it says. Measured with `inkling eval --mixing --sse` on held-out
  * tfjs-layers with the default 10-minute model of a loaded machine (LSTM alone 2.301, n-gram part 0.562
  * bits/char): on all 63,702 characters logistic 0.5569 (0.5568 without the APM), linear 0.5569 (0.5600 without
