@@ -27,6 +27,23 @@ describe('mixing the LSTM with the n-gram model', () => {
     assert.throws(() => new Mixer({ buckets: 0 }), RangeError);
   });
 
+  it('logistic mixing picks its weight set by the class of the last character, and both APM maps keep a distribution', () => {
+    const mixed = new MixedPredictor(lstm(), vocab, ngramOf(workspace), undefined, new MatchModel(), { sse: true });
+    const classOf = (text: string): { set: number; sum: number } => {
+      const s = mixed.newState();
+      const p = mixed.feed(s, vocab.encode(text))!;
+      return { set: s.bucket, sum: p.reduce((a, b) => a + b, 0) };
+    };
+    const afterLetter = classOf('the widg');
+    const afterSpace = classOf('the widget ');
+    const afterNewline = classOf('the widget\n');
+    assert.equal(afterLetter.set % 6, 2, 'lower-case letter');
+    assert.equal(afterSpace.set % 6, 1, 'space');
+    assert.equal(afterNewline.set % 6, 0, 'newline');
+    assert.equal(mixed.weightSets().length, (mixed.ngram.order + 1) * 4 * 6);
+    for (const r of [afterLetter, afterSpace, afterNewline]) assert.ok(Math.abs(r.sum - 1) < 1e-5, `sum ${r.sum}`);
+  });
+
   it('gives a distribution over the LSTM ids that sums to 1, unknown id included (linear mixing)', () => {
     const mixed = new MixedPredictor(lstm(), vocab, ngramOf(workspace + 'ünïcode'), undefined, null, { mixing: 'linear', sse: false });
     const s = mixed.newState();
