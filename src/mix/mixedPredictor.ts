@@ -13,7 +13,8 @@
  * `'logistic'`) geometric mixing of the LSTM and that n-gram part, p(c) ∝ p_lstm(c)^a · p_ngram(c)^b, with one
  * weight pair per small context (the longest n-gram order matched × the match length × the class of the last
  * character), each weight following the gradient of the log loss (Mattern, DCC 2012). The mixture's most likely
- * character then goes through two APM/SSE maps ({@link Apm}; the second keyed by the last character and the match state) that maps its probability to the rate at which such a character really came, so
+ * character then goes through two APM/SSE maps ({@link Apm}; the second keyed by the last character and the
+ * match state) that map its probability to the rate at which such a character really came, so
  * that the ghost text's confidence means what it says. Measured with `inkling eval --mixing --sse` on held-out
  * tfjs-layers with the default 10-minute model of a loaded machine (LSTM alone 2.301, n-gram part 0.562
  * bits/char): on all 63,702 characters logistic 0.5569 (0.5568 without the APM), linear 0.5569 (0.5600 without
@@ -58,8 +59,8 @@ const MATCH_LEVELS = 4;
  * match model's state, refines the top character beside the first. Measured with `node out/src/bench/mixtureRun.js`
  * on the first 40,000 held-out characters of the 10-minute default models (adapting mixture, tinyshakespeare /
  * tfjs-layers): before 1.8810 / 0.3221; the class split 1.8741 / 0.3231; the second APM 1.8787 / 0.3199; both
- * (kept) 1.8723 / 0.3216; on all held-out characters 1.8609 -> 1.8501 / 0.4873 -> 0.4867. Tried and not kept: splitting by whether the LSTM and the
- * n-gram part agree on the top character 1.8838 (worse); a third input, the log of the two models' average, 1.8830;
+ * (kept) 1.8723 / 0.3216; on all held-out characters 1.8609 -> 1.8501 / 0.4873 -> 0.4867. Tried and not kept:
+ * splitting by whether the LSTM and the n-gram part agree on the top character 1.8838 (worse); a third input, the log of the two models' average, 1.8830;
  * output-layer rate 0.005 instead of 0.01: 1.8793 alone, 1.8720 with both, but worse on tfjs-layers (0.3243 with
  * both; LSTM alone 0.8110 vs 0.8062); 0.003 and 0.02 worse.
  */
@@ -315,8 +316,11 @@ export class MixedPredictor implements StepModel<MixState> {
       w[base] = clampW(w[base]! + rate * clip(lg(state.lastL[id]!) - eL));
       w[base + 1] = clampW(w[base + 1]! + rate * clip(lg(state.lastN[id]!) - eN));
     }
-    if (this.sse && state.topId >= 0) this.apm.update(state.apm, id === state.topId ? 1 : 0);
-    if (this.sse && state.topId >= 0) this.apm2.update(state.apm2, id === state.topId ? 1 : 0);
+    if (this.sse && state.topId >= 0) {
+      const hit = id === state.topId ? 1 : 0;
+      this.apm.update(state.apm, hit);
+      this.apm2.update(state.apm2, hit);
+    }
   }
 
   private mixLinear(state: MixState): void {
